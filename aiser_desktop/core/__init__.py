@@ -1,0 +1,1 @@
+"""The Qt-free core: workspace, engine, sources, events. Nothing here imports Qt."""

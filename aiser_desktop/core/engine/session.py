@@ -1,0 +1,306 @@
+"""The DuckDB session: queries off the calling thread, with cancel and progress.
+
+One :class:`Engine` owns one DuckDB database (a workspace's ``data.duckdb``, or memory). The
+person's statements run one after another on a single worker thread, on one session connection,
+so ``SET`` and temporary tables carry from one statement to the next as in any SQL console, and
+every write to the database goes through that one writer (STYLE.md point 5). Catalog reads use
+their own cursors from any thread.
+
+``submit()`` returns a :class:`QueryJob` at once. ``QueryJob.cancel()`` interrupts DuckDB, which
+stops within milliseconds; a monitor thread polls DuckDB's progress while a query runs. Events
+(:mod:`aiser_desktop.core.events`) report each step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import duckdb
+import pyarrow as pa
+
+from aiser_desktop.core.engine import extensions
+from aiser_desktop.core.engine.diagnostics import translate
+from aiser_desktop.core.engine.result import ResultHandle
+from aiser_desktop.core.errors import AiserError, QueryCancelledError, WorkspaceLockedError
+from aiser_desktop.core.events import (
+    EventHub,
+    QueryCancelled,
+    QueryFailed,
+    QueryFinished,
+    QueryProgress,
+    QueryStarted,
+)
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+PROGRESS_INTERVAL = 0.1  # seconds between two looks at DuckDB's progress
+_BATCH_ROWS = 1 << 17
+
+# Settings of every connection: nothing is installed or downloaded behind the person's back.
+_OFFLINE_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+}
+
+
+class QueryJob:
+    """A statement submitted to the engine: a future with cancel and progress.
+
+    Attributes:
+        id: The engine-wide id of the query.
+        sql: The SQL text.
+        progress: The last progress DuckDB reported, 0-100, or None when it reported none.
+    """
+
+    def __init__(self, engine: Engine, query_id: int, sql: str) -> None:
+        self.id = query_id
+        self.sql = sql
+        self.progress: float | None = None
+        self.submitted = time.perf_counter()
+        self._engine = engine
+        self._future: Future[ResultHandle] = Future()
+        self._cancel_requested = False
+
+    def result(self, timeout: float | None = None) -> ResultHandle:
+        """Waits for the result.
+
+        Raises:
+            QueryError: DuckDB rejected or failed the statement.
+            QueryCancelledError: The query was cancelled.
+            TimeoutError: ``timeout`` seconds passed first.
+        """
+        try:
+            return self._future.result(timeout)
+        except CancelledError:
+            raise QueryCancelledError() from None
+
+    def done(self) -> bool:
+        return self._future.done()
+
+    def cancel(self) -> None:
+        """Stops the query: a queued one never starts, a running one is interrupted."""
+        self._cancel_requested = True
+        self._engine._interrupt(self)
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self._cancel_requested
+
+    def add_done_callback(self, fn: Callable[[QueryJob], None]) -> None:
+        """Calls ``fn(job)`` when the job ends (on the worker thread, or at once if done)."""
+        self._future.add_done_callback(lambda _f: fn(self))
+
+
+class Engine:
+    """A DuckDB database with a query worker.
+
+    Args:
+        database: Path of the DuckDB file, or ":memory:".
+        hub: Where query events are published; a private hub if omitted.
+        extension_dir: DuckDB's extension folder; the app's own, never ``~/.duckdb``.
+        read_only: Open the database read-only.
+
+    Raises:
+        WorkspaceLockedError: Another process holds the database file.
+    """
+
+    def __init__(
+        self,
+        database: str | Path = ":memory:",
+        *,
+        hub: EventHub | None = None,
+        extension_dir: Path | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self.database = str(database)
+        self.hub = hub or EventHub()
+        self.extension_dir = extension_dir
+        config: dict[str, Any] = dict(_OFFLINE_CONFIG)
+        if extension_dir is not None:
+            extension_dir.mkdir(parents=True, exist_ok=True)
+            config["extension_directory"] = str(extension_dir)
+        try:
+            self._con = duckdb.connect(self.database, read_only=read_only, config=config)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise WorkspaceLockedError(
+                    f"The database {self.database!r} is in use by another program.",
+                    hint="Close the other program (or Aiser window) that has it open.",
+                ) from exc
+            raise
+        self._session = self._con.cursor()
+        self._session.execute(
+            "SET errors_as_json = true; SET enable_progress_bar = true; "
+            "SET enable_progress_bar_print = false"
+        )
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._running: QueryJob | None = None
+        self._running_changed = threading.Condition(self._lock)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aiser-query")
+        self._monitor: threading.Thread | None = None
+        self._loaded: set[str] = set()
+        self._closed = False
+
+    # ------------------------------------------------------------------ queries
+    def submit(self, sql: str, params: Sequence[Any] | None = None) -> QueryJob:
+        """Queues ``sql`` on the worker and returns its job at once."""
+        self._check_open()
+        job = QueryJob(self, next(self._ids), sql)
+        self._ensure_monitor()
+        self._worker.submit(self._run, job, params)
+        return job
+
+    def execute(
+        self, sql: str, params: Sequence[Any] | None = None, timeout: float | None = None
+    ) -> ResultHandle:
+        """Runs ``sql`` on the worker and waits for its result (see :meth:`QueryJob.result`)."""
+        return self.submit(sql, params).result(timeout)
+
+    def call(self, fn: Callable[[DuckDBPyConnection], T]) -> Future[T]:
+        """Runs ``fn(session)`` on the writer thread, after the queries queued before it.
+
+        Used for the app's own writes (imports, drops), so they never race the person's queries.
+        """
+        self._check_open()
+        return self._worker.submit(fn, self._session)
+
+    @contextlib.contextmanager
+    def cursor(self) -> Iterator[DuckDBPyConnection]:
+        """A cursor of its own for catalog reads, usable from any thread."""
+        self._check_open()
+        cur = self._con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def load_extension(self, name: str) -> None:
+        """Loads a DuckDB extension from the files installed with the app.
+
+        Raises:
+            ExtensionError: The extension is not installed with the app.
+        """
+        if name in extensions.BUILT_IN or name in self._loaded:
+            return
+        path = extensions.loadable_path(name, self.extension_dir or Path(".duckdb-ext"))
+        quoted = str(path).replace("'", "''")
+        self._con.execute(f"LOAD '{quoted}'")
+        self._loaded.add(name)
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        """Cancels what runs, stops the worker and closes the database."""
+        if self._closed:
+            return
+        self._closed = True
+        with self._lock:
+            running = self._running
+        if running is not None:
+            running.cancel()
+        self._worker.shutdown(wait=True, cancel_futures=True)
+        with self._running_changed:
+            self._running_changed.notify_all()
+        if self._monitor is not None:
+            self._monitor.join(timeout=2)
+        self._session.close()
+        self._con.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ internals
+    def _check_open(self) -> None:
+        if self._closed:
+            raise AiserError("The engine is closed.", hint="Open the workspace again.")
+
+    def _run(self, job: QueryJob, params: Sequence[Any] | None) -> None:
+        if job.cancel_requested:
+            self._finish_cancelled(job)
+            return
+        with self._running_changed:
+            self._running = job
+            self._running_changed.notify_all()
+        self.hub.publish(QueryStarted(job.id, job.sql))
+        try:
+            table = self._fetch(job.sql, params)
+        except BaseException as exc:
+            with self._lock:
+                self._running = None
+            error = translate(exc, job.sql)
+            if isinstance(error, QueryCancelledError) or job.cancel_requested:
+                self._finish_cancelled(job)
+            else:
+                seconds = time.perf_counter() - job.submitted
+                log.info("query %s failed after %.3fs: %s", job.id, seconds, error)
+                job._future.set_exception(error)
+                self.hub.publish(QueryFailed(job.id, job.sql, error, seconds))
+            return
+        with self._lock:
+            self._running = None
+        seconds = time.perf_counter() - job.submitted
+        handle = ResultHandle(job.id, job.sql, table, seconds)
+        job._future.set_result(handle)
+        self.hub.publish(
+            QueryFinished(job.id, job.sql, handle.row_count, handle.column_count, seconds, handle)
+        )
+
+    def _fetch(self, sql: str, params: Sequence[Any] | None) -> pa.Table:
+        cur = self._session
+        cur.execute(sql, params)
+        if cur.description is None:
+            return pa.table({})
+        return cur.to_arrow_table(_BATCH_ROWS)
+
+    def _finish_cancelled(self, job: QueryJob) -> None:
+        seconds = time.perf_counter() - job.submitted
+        job._future.set_exception(QueryCancelledError())
+        self.hub.publish(QueryCancelled(job.id, job.sql, seconds))
+
+    def _interrupt(self, job: QueryJob) -> None:
+        with self._lock:
+            if self._running is job:
+                self._session.interrupt()
+
+    def _ensure_monitor(self) -> None:
+        if self._monitor is None:
+            self._monitor = threading.Thread(
+                target=self._watch_progress, name="aiser-progress", daemon=True
+            )
+            self._monitor.start()
+
+    def _watch_progress(self) -> None:
+        """Polls DuckDB's progress of the running query and publishes changes."""
+        while not self._closed:
+            with self._running_changed:
+                while self._running is None and not self._closed:
+                    self._running_changed.wait()
+                job = self._running
+            if job is None:
+                continue
+            last = -1.0
+            while not self._closed:
+                time.sleep(PROGRESS_INTERVAL)
+                with self._lock:
+                    if self._running is not job:
+                        break
+                    percent = float(self._session.query_progress())
+                if percent >= 0 and percent != last:
+                    last = job.progress = min(percent, 100.0)
+                    self.hub.publish(QueryProgress(job.id, job.progress))

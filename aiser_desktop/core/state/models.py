@@ -1,0 +1,63 @@
+"""The tables of state.sqlite, as SQLAlchemy 2 models.
+
+Every change to these tables comes with an Alembic migration in ``migrations/versions`` (a
+person's workspace must survive upgrades); ``tests/unit/test_state.py`` checks that the models and
+the migrations agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, DateTime, Float, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SourceRecord(Base):
+    """A source the person added: a file (later: a folder, a database, a lake, an API)."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    connector: Mapped[str] = mapped_column(String(50))
+    location: Mapped[str] = mapped_column(Text)
+    options: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    tables: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class HistoryRecord(Base):
+    """One statement the person ran, how long it took and what it returned."""
+
+    __tablename__ = "query_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sql: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))  # finished, failed, cancelled
+    started_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    seconds: Mapped[float] = mapped_column(Float)
+    rows: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class MetaRecord(Base):
+    """Small facts about the workspace (for example, that the sample data was loaded)."""
+
+    __tablename__ = "workspace_meta"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,192 @@
+"""state.sqlite: the app's own records, behind a small typed API.
+
+The schema is migrated by Alembic when the workspace opens. Alembic is imported only when the
+file is behind the code's head revision, so opening an up-to-date workspace stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, delete, event, select
+from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.orm import Session, sessionmaker
+
+from aiser_desktop.core.errors import WorkspaceError
+from aiser_desktop.core.state.models import HistoryRecord, MetaRecord, SourceRecord
+
+log = logging.getLogger(__name__)
+
+HEAD_REVISION = "0001"  # the newest file in migrations/versions; a test keeps them in step
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def current_revision(path: Path) -> str | None:
+    """The Alembic revision recorded in ``path``, read with plain sqlite3 (fast)."""
+    if not path.exists():
+        return None
+    con = sqlite3.connect(path)
+    try:
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        con.close()
+    return str(row[0]) if row else None
+
+
+def migrate(path: Path, revision: str = "head") -> None:
+    """Brings ``path`` to ``revision`` with the package's Alembic migrations."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", f"sqlite:///{path}")
+    log.info("migrating %s to %s", path, revision)
+    command.upgrade(cfg, revision)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """A source as stored: what the catalog and the UI read."""
+
+    name: str
+    connector: str
+    location: str
+    options: dict[str, Any]
+    tables: list[str]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    id: int
+    sql: str
+    status: str
+    started_at: datetime
+    seconds: float
+    rows: int | None
+    error: str | None
+
+
+class StateStore:
+    """The workspace's state.sqlite.
+
+    Args:
+        path: The file; created and migrated to the newest schema if needed.
+
+    Raises:
+        WorkspaceError: The file is not a database or was written by a newer Aiser.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        revision = current_revision(path)
+        if revision != HEAD_REVISION:
+            if revision is not None and not any((MIGRATIONS / "versions").glob(f"{revision}_*.py")):
+                raise WorkspaceError(
+                    f"{str(path)!r} was written by a newer version of Aiser (schema {revision}).",
+                    hint="Upgrade Aiser Desktop to open this workspace.",
+                )
+            try:
+                migrate(path)
+            except Exception as exc:
+                raise WorkspaceError(
+                    f"Cannot prepare the app state in {str(path)!r}: {exc}",
+                    hint="If the file is damaged, move it away; the data in data.duckdb is "
+                    "not affected.",
+                ) from exc
+        self._engine: SqlEngine = create_engine(f"sqlite:///{path}")
+        event.listen(self._engine, "connect", _sqlite_pragmas)
+        self._session = sessionmaker(self._engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._session.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # -------------------------------------------------------------- sources
+    def add_source(
+        self,
+        name: str,
+        connector: str,
+        location: str,
+        tables: list[str],
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        with self.session() as s:
+            s.add(
+                SourceRecord(
+                    name=name,
+                    connector=connector,
+                    location=location,
+                    tables=tables,
+                    options=options or {},
+                )
+            )
+
+    def remove_source(self, name: str) -> bool:
+        with self.session() as s:
+            result = s.execute(delete(SourceRecord).where(SourceRecord.name == name))
+            return bool(getattr(result, "rowcount", 0))
+
+    def sources(self) -> list[SourceRow]:
+        with self.session() as s:
+            records = s.scalars(select(SourceRecord).order_by(SourceRecord.name)).all()
+            return [
+                SourceRow(
+                    r.name, r.connector, r.location, dict(r.options), list(r.tables), r.created_at
+                )
+                for r in records
+            ]
+
+    # -------------------------------------------------------------- history
+    def record_query(
+        self,
+        sql: str,
+        status: str,
+        seconds: float,
+        rows: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        with self.session() as s:
+            s.add(HistoryRecord(sql=sql, status=status, seconds=seconds, rows=rows, error=error))
+
+    def history(self, limit: int = 100) -> list[HistoryRow]:
+        with self.session() as s:
+            records = s.scalars(
+                select(HistoryRecord).order_by(HistoryRecord.id.desc()).limit(limit)
+            ).all()
+            return [
+                HistoryRow(r.id, r.sql, r.status, r.started_at, r.seconds, r.rows, r.error)
+                for r in records
+            ]
+
+    # -------------------------------------------------------------- meta
+    def get_meta(self, key: str) -> str | None:
+        with self.session() as s:
+            record = s.get(MetaRecord, key)
+            return record.value if record else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.session() as s:
+            s.merge(MetaRecord(key=key, value=value))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
