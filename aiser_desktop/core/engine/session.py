@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import tempfile
 import logging
 import threading
 import time
@@ -110,7 +111,9 @@ class Engine:
     Args:
         database: Path of the DuckDB file, or ":memory:".
         hub: Where query events are published; a private hub if omitted.
-        extension_dir: DuckDB's extension folder; the app's own, never ``~/.duckdb``.
+        extension_dir: DuckDB's extension folder; the app's own, never ``~/.duckdb``. Its
+            ``repository`` subfolder is also DuckDB's extension repository, so even an explicit
+            ``INSTALL`` looks on this disk, never on the internet.
         read_only: Open the database read-only.
 
     Raises:
@@ -127,11 +130,13 @@ class Engine:
     ) -> None:
         self.database = str(database)
         self.hub = hub or EventHub()
+        if extension_dir is None:
+            extension_dir = Path(tempfile.gettempdir()) / "aiser-duckdb-extensions"
         self.extension_dir = extension_dir
+        extension_dir.mkdir(parents=True, exist_ok=True)
         config: dict[str, Any] = dict(_OFFLINE_CONFIG)
-        if extension_dir is not None:
-            extension_dir.mkdir(parents=True, exist_ok=True)
-            config["extension_directory"] = str(extension_dir)
+        config["extension_directory"] = str(extension_dir)
+        config["custom_extension_repository"] = str(extension_dir / "repository")
         try:
             self._con = duckdb.connect(self.database, read_only=read_only, config=config)
         except duckdb.IOException as exc:
@@ -196,7 +201,7 @@ class Engine:
         """
         if name in extensions.BUILT_IN or name in self._loaded:
             return
-        path = extensions.loadable_path(name, self.extension_dir or Path(".duckdb-ext"))
+        path = extensions.loadable_path(name, self.extension_dir)
         quoted = str(path).replace("'", "''")
         self._con.execute(f"LOAD '{quoted}'")
         self._loaded.add(name)

@@ -1,0 +1,316 @@
+"""The ``aiser`` command: opens the app, or runs a headless verb.
+
+    aiser                                   open the app (default workspace, or --workspace)
+    aiser --version [--verbose]             the version (and where settings and logs live)
+    aiser query "SQL" [--format table|csv|json] [--out FILE]
+    aiser import PATH [--name NAME] [--connector csv|parquet|json]
+    aiser sources [--json]
+
+Everything heavy (DuckDB, Arrow, Qt) is imported inside the verb that needs it, so
+``aiser --version`` answers in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+os.environ.setdefault("AISER_T0", repr(time.time()))
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aiser_desktop import __version__
+
+if TYPE_CHECKING:
+    from aiser_desktop.core.config import Settings
+    from aiser_desktop.core.engine.result import ResultHandle
+    from aiser_desktop.core.workspace import Workspace
+
+EXIT_ERROR = 1
+EXIT_CANCELLED = 130
+TABLE_ROWS = 40
+
+
+def build_parser() -> argparse.ArgumentParser:
+    workspace = argparse.ArgumentParser(add_help=False)
+    workspace.add_argument(
+        "--workspace",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the workspace folder (default: $AISER_WORKSPACE, the settings, or the "
+        "platform's data folder)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="aiser",
+        description="Aiser Desktop: a local-first AI data analyst. Without a command, opens the "
+        "app.",
+        parents=[workspace],
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument(
+        "--verbose", action="store_true", help="with --version: also print versions and paths"
+    )
+    parser.add_argument("--quit-after-shown", action="store_true", help=argparse.SUPPRESS)
+    verbs = parser.add_subparsers(dest="verb", metavar="COMMAND")
+
+    query = verbs.add_parser(
+        "query", parents=[workspace], help="run SQL and print or save the result"
+    )
+    query.add_argument("sql", help="the SQL to run; '-' reads it from standard input")
+    query.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="how to print the result (default: table)",
+    )
+    query.add_argument(
+        "--out",
+        metavar="FILE",
+        type=Path,
+        help="write the whole result to FILE "
+        "(.csv, .parquet, .json, .ndjson, .tsv) instead of printing it",
+    )
+    query.add_argument(
+        "--max-rows",
+        type=int,
+        default=TABLE_ROWS,
+        metavar="N",
+        help=f"rows printed in table format (default: {TABLE_ROWS})",
+    )
+
+    imp = verbs.add_parser("import", parents=[workspace], help="add a file as a source")
+    imp.add_argument("path", type=Path, help="a CSV, TSV, Parquet, JSON or NDJSON file")
+    imp.add_argument("--name", help="the source name (default: from the file name)")
+    imp.add_argument("--connector", help="read the file with this connector (default: by suffix)")
+
+    src = verbs.add_parser("sources", parents=[workspace], help="list sources and their tables")
+    src.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        print(f"aiser {__version__}")
+        if args.verbose:
+            _print_paths()
+        return 0
+
+    from aiser_desktop.core.errors import AiserError
+
+    try:
+        settings = _settings()
+        handler = {"query": _query, "import": _import, "sources": _sources}.get(args.verb)
+        if handler is None:
+            return _open_app(args, settings)
+        with _open_workspace(args, settings) as ws:
+            return handler(ws, args)
+    except AiserError as exc:
+        print(f"aiser: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("aiser: cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
+
+
+# ---------------------------------------------------------------------- helpers
+def _settings() -> Settings:
+    from aiser_desktop.core.config import Settings
+    from aiser_desktop.core.logs import setup_logging
+
+    settings = Settings.load()
+    setup_logging(settings.log_level)
+    return settings
+
+
+def _workspace_path(args: argparse.Namespace, settings: Settings) -> Path:
+    from aiser_desktop.core.config import resolve_workspace
+
+    return resolve_workspace(getattr(args, "workspace", None), settings)
+
+
+def _open_workspace(args: argparse.Namespace, settings: Settings) -> Workspace:
+    from aiser_desktop.core.workspace import Workspace
+
+    return Workspace.open(_workspace_path(args, settings))
+
+
+def _print_paths() -> None:
+    import platform
+    from importlib.metadata import version
+
+    from aiser_desktop.core.config import (
+        Settings,
+        data_dir,
+        log_path,
+        resolve_workspace,
+        settings_path,
+    )
+
+    try:
+        workspace = str(resolve_workspace(None, Settings.load()))
+    except Exception as exc:  # a broken settings file must not hide the paths
+        workspace = f"(settings unreadable: {exc})"
+    print(f"python     {platform.python_version()} ({sys.executable})")
+    for dist in ("duckdb", "pyarrow", "PySide6-Essentials"):
+        try:
+            print(f"{dist:<10} {version(dist)}")
+        except Exception:
+            print(f"{dist:<10} not installed")
+    print(f"settings   {settings_path()}")
+    print(f"logs       {log_path()}")
+    print(f"data       {data_dir()}")
+    print(f"workspace  {workspace}")
+
+
+def _open_app(args: argparse.Namespace, settings: Settings) -> int:
+    from aiser_desktop.core.config import is_default_workspace
+
+    path = _workspace_path(args, settings)
+    from aiser_desktop.ui.app import run
+
+    load_sample = settings.load_sample_data and is_default_workspace(path)
+    return run(path, load_sample=load_sample, quit_after_shown=args.quit_after_shown)
+
+
+def _query(ws: Workspace, args: argparse.Namespace) -> int:
+    from aiser_desktop.core.engine.export import format_for
+
+    sql = sys.stdin.read() if args.sql == "-" else args.sql
+    if args.out is not None:
+        format_for(args.out)  # a bad suffix fails before the query runs
+    job = ws.engine.submit(sql)
+    try:
+        handle = job.result()
+    except KeyboardInterrupt:
+        job.cancel()
+        raise
+    if args.out is not None:
+        handle.write(args.out)
+        print(f"{handle.row_count:,} rows written to {args.out}", file=sys.stderr)
+    elif args.format == "csv":
+        _print_csv(handle)
+    elif args.format == "json":
+        _print_json(handle)
+    else:
+        _print_table(handle, args.max_rows)
+    return 0
+
+
+def _print_table(handle: ResultHandle, max_rows: int) -> None:
+    names = handle.column_names
+    if not names:
+        print(f"OK ({handle.seconds:.3f} s)")
+        return
+    rows = [[_cell(v) for v in row] for row in handle.rows(0, max(0, max_rows))]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    widths = [min(w, 60) for w in widths]
+    numeric = [_is_numeric(handle.schema.field(i).type) for i in range(len(names))]
+
+    def line(cells: list[str]) -> str:
+        out = []
+        for cell, width, num in zip(cells, widths, numeric, strict=True):
+            cell = cell if len(cell) <= width else cell[: width - 1] + "…"
+            out.append(cell.rjust(width) if num else cell.ljust(width))
+        return " | ".join(out).rstrip()
+
+    print(line(names))
+    print("-+-".join("-" * w for w in widths))
+    for row in rows:
+        print(line(row))
+    shown = f" ({len(rows):,} shown)" if len(rows) < handle.row_count else ""
+    noun = "row" if handle.row_count == 1 else "rows"
+    print(f"\n{handle.row_count:,} {noun}{shown} in {handle.seconds:.3f} s")
+
+
+def _print_csv(handle: ResultHandle) -> None:
+    import pyarrow.csv as pacsv
+
+    sys.stdout.flush()
+    pacsv.write_csv(handle.table, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
+
+
+def _print_json(handle: ResultHandle) -> None:
+    import json
+
+    out = sys.stdout
+    out.write("[")
+    first = True
+    for batch in handle.batches(10_000):
+        for record in batch.to_pylist():
+            out.write(("\n  " if first else ",\n  ") + json.dumps(record, default=str))
+            first = False
+    out.write("\n]\n" if not first else "]\n")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, float):
+        return f"{value:.6g}" if abs(value) < 1e15 else repr(value)
+    return str(value).replace("\n", "\\n")
+
+
+def _is_numeric(arrow_type: Any) -> bool:
+    import pyarrow.types as pat
+
+    return bool(
+        pat.is_integer(arrow_type) or pat.is_floating(arrow_type) or pat.is_decimal(arrow_type)
+    )
+
+
+def _import(ws: Workspace, args: argparse.Namespace) -> int:
+    row = ws.sources.add_file(args.path, name=args.name, connector=args.connector)
+    info = next(s for s in ws.sources.catalog() if s.name == row.name)
+    for table in info.tables:
+        print(f"added {table.sql_name}: {table.row_count:,} rows, {len(table.columns)} columns")
+    return 0
+
+
+def _sources(ws: Workspace, args: argparse.Namespace) -> int:
+    catalog = ws.sources.catalog()
+    if args.json:
+        import json
+
+        print(
+            json.dumps(
+                [
+                    {
+                        "name": s.name,
+                        "connector": s.connector,
+                        "location": s.location,
+                        "created_at": s.created_at.isoformat(),
+                        "tables": [
+                            {
+                                "name": t.sql_name,
+                                "rows": t.row_count,
+                                "columns": [{"name": c.name, "type": c.type} for c in t.columns],
+                            }
+                            for t in s.tables
+                        ],
+                    }
+                    for s in catalog
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    if not catalog:
+        print(f"No sources in {ws.path} yet. Add one with: aiser import FILE")
+        return 0
+    for s in catalog:
+        print(f"{s.name}  ({s.connector}: {s.location})")
+        for t in s.tables:
+            cols = ", ".join(f"{c.name} {c.type}" for c in t.columns)
+            print(f"  {t.sql_name}  {t.row_count:,} rows  [{cols}]")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
