@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import tempfile
 import logging
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
