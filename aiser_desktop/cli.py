@@ -175,7 +175,7 @@ def _open_app(args: argparse.Namespace, settings: Settings) -> int:
     from aiser_desktop.ui.app import run
 
     load_sample = settings.load_sample_data and is_default_workspace(path)
-    return run(path, load_sample=load_sample, quit_after_shown=args.quit_after_shown)
+    return int(run(path, load_sample=load_sample, quit_after_shown=args.quit_after_shown))
 
 
 def _query(ws: Workspace, args: argparse.Namespace) -> int:
