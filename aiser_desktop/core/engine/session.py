@@ -154,6 +154,7 @@ class Engine:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._running: QueryJob | None = None
+        self._queued: set[QueryJob] = set()  # submitted, not yet picked up by the worker
         self._running_changed = threading.Condition(self._lock)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aiser-query")
         self._monitor: threading.Thread | None = None
@@ -166,6 +167,8 @@ class Engine:
         self._check_open()
         job = QueryJob(self, next(self._ids), sql)
         self._ensure_monitor()
+        with self._lock:
+            self._queued.add(job)
         self._worker.submit(self._run, job, params)
         return job
 
@@ -217,8 +220,13 @@ class Engine:
         if running is not None:
             running.cancel()
         self._worker.shutdown(wait=True, cancel_futures=True)
+        # The jobs the shutdown dropped end as cancelled, so nobody waits on them forever.
         with self._running_changed:
+            dropped, self._queued = list(self._queued), set()
             self._running_changed.notify_all()
+        for job in dropped:
+            job._cancel_requested = True
+            self._finish_cancelled(job)
         if self._monitor is not None:
             self._monitor.join(timeout=2)
         self._session.close()
@@ -236,6 +244,8 @@ class Engine:
             raise AiserError("The engine is closed.", hint="Open the workspace again.")
 
     def _run(self, job: QueryJob, params: Sequence[Any] | None) -> None:
+        with self._lock:
+            self._queued.discard(job)
         if job.cancel_requested:
             self._finish_cancelled(job)
             return
