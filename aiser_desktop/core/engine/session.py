@@ -315,6 +315,11 @@ class Engine:
                 with self._lock:
                     if self._running is not job:
                         break
+                    if job.cancel_requested:
+                        # DuckDB clears an interrupt when a statement begins, so a cancel that
+                        # came just before is repeated until the statement stops.
+                        self._session.interrupt()
+                        continue
                     percent = float(self._session.query_progress())
                 if percent >= 0 and percent != last:
                     last = job.progress = min(percent, 100.0)
