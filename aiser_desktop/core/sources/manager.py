@@ -68,7 +68,11 @@ def default_name(path: Path) -> str:
     """A SQL-friendly source name from a file name: "Sales 2024.csv" -> "sales_2024"."""
     stem = path.name.split(".")[0]
     name = re.sub(r"[^0-9a-zA-Z_]+", "_", stem).strip("_").lower() or "source"
-    return f"t_{name}" if name[0].isdigit() else name[:63]
+    if name[0].isdigit():
+        name = f"t_{name}"
+    if name in RESERVED:  # "temp.csv" must not give a name that add_file then refuses
+        name = f"{name}_data"
+    return name[:63]
 
 
 class SourceManager:
