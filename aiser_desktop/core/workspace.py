@@ -103,13 +103,17 @@ class Workspace:
 
     def close(self) -> None:
         """Stops running queries and releases the workspace for other processes."""
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
         try:
+            # The engine first: its worker may still be publishing the last query's event,
+            # and history is recorded from that event.
             self.engine.close()
-            self.state.close()
         finally:
-            self._lock.release()
+            for unsubscribe in self._unsubscribe:
+                unsubscribe()
+            try:
+                self.state.close()
+            finally:
+                self._lock.release()
 
     def __enter__(self) -> Workspace:
         return self
