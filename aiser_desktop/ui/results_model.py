@@ -1,0 +1,221 @@
+"""The results grid's model: an Arrow result shown page by page, never copied whole.
+
+Qt asks for cells as they scroll into view. The model turns only the page that holds a cell
+(1,000 rows, sliced from the Arrow table without copying) into Python values, and keeps the last
+few pages in a small cache, so memory stays bounded whatever the result's size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import math
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+
+from aiser_desktop.ui import theme
+
+if TYPE_CHECKING:
+    from aiser_desktop.core.engine.result import ResultHandle
+
+PAGE_ROWS = 1_000
+MAX_PAGES = 16  # at most 16,000 rows held as Python values
+MAX_CELL_CHARS = 200  # longer text is cut in the cell; the tooltip has more
+MAX_TOOLTIP_CHARS = 4_000
+NULL_TEXT = "NULL"
+
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def format_value(value: Any) -> str:
+    """A cell value as text: short, unambiguous, the same for every row of a column."""
+    if value is None:
+        return NULL_TEXT
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _format_float(value)
+    if isinstance(value, (int, decimal.Decimal)):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return "\\x" + value.hex()
+    if isinstance(value, (list, dict, tuple)):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    return str(value)
+
+
+def _format_float(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    magnitude = abs(value)
+    if magnitude != 0 and (magnitude >= 1e15 or magnitude < 1e-6):
+        return f"{value:.6g}"
+    text = f"{value:.6f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def cell_text(value: Any) -> tuple[str, bool]:
+    """The text shown in a cell and whether it was shortened (newlines shown as ↵)."""
+    text = format_value(value)
+    shown = text.replace("\r\n", "\n").replace("\n", " ↵ ")
+    if len(shown) > MAX_CELL_CHARS:
+        return shown[: MAX_CELL_CHARS - 1] + "…", True
+    return shown, shown != text
+
+
+def _is_numeric(arrow_type: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(
+        pa.types.is_integer(arrow_type)
+        or pa.types.is_floating(arrow_type)
+        or pa.types.is_decimal(arrow_type)
+    )
+
+
+class ResultsModel(QAbstractTableModel):
+    """A read-only table model over a :class:`ResultHandle`.
+
+    Numbers are right-aligned, NULL is shown in grey italics, long text is cut with its full
+    value in the tooltip. Only :data:`MAX_PAGES` pages of :data:`PAGE_ROWS` rows are ever held
+    as Python values.
+    """
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._handle: ResultHandle | None = None
+        self._pages: OrderedDict[int, list[list[Any]]] = OrderedDict()
+        self._numeric: list[bool] = []
+        self._types: list[str] = []
+        self._null_colour = QColor(theme.NULL_TEXT)
+        self._null_font = QFont()
+        self._null_font.setItalic(True)
+
+    # ------------------------------------------------------------------ content
+    @property
+    def handle(self) -> ResultHandle | None:
+        return self._handle
+
+    def set_result(self, handle: ResultHandle | None) -> None:
+        """Shows ``handle`` (or nothing)."""
+        self.beginResetModel()
+        self._handle = handle
+        self._pages.clear()
+        schema = handle.schema if handle is not None else []
+        self._numeric = [_is_numeric(f.type) for f in schema]
+        self._types = [str(f.type) for f in schema]
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_result(None)
+
+    @property
+    def cached_pages(self) -> int:
+        return len(self._pages)
+
+    def value(self, row: int, column: int) -> Any:
+        """The Python value of one cell (fetching its page if needed)."""
+        page = self._page(row // PAGE_ROWS)
+        return page[column][row % PAGE_ROWS]
+
+    # ------------------------------------------------------------------ Qt model
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        if parent.isValid() or self._handle is None:
+            return 0
+        return self._handle.row_count
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid() or self._handle is None:
+            return 0
+        return self._handle.column_count
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self._handle is None:
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if self._numeric[index.column()] else _LEFT
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.ForegroundRole,
+            Qt.ItemDataRole.FontRole,
+            Qt.ItemDataRole.EditRole,
+        ):
+            return None
+        value = self.value(index.row(), index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(value)[0]
+        if role == Qt.ItemDataRole.EditRole:  # what copying a cell gives: the whole value
+            return format_value(value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if value is None:
+                return None
+            if not cell_text(value)[1]:
+                return None
+            full = format_value(value)
+            return full if len(full) <= MAX_TOOLTIP_CHARS else full[:MAX_TOOLTIP_CHARS] + "…"
+        if value is not None:
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._null_colour
+        return self._null_font  # FontRole
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if self._handle is None:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self._handle.column_names[section]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{self._handle.column_names[section]}: {self._types[section]}"
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return _RIGHT if self._numeric[section] else _LEFT
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(section + 1)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    # ------------------------------------------------------------------ paging
+    def _page(self, number: int) -> list[list[Any]]:
+        page = self._pages.get(number)
+        if page is not None:
+            self._pages.move_to_end(number)
+            return page
+        assert self._handle is not None
+        table = self._handle.page(number * PAGE_ROWS, PAGE_ROWS)
+        page = [_to_python(column) for column in table.columns]
+        self._pages[number] = page
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        return page
+
+
+def _to_python(column: Any) -> list[Any]:
+    """An Arrow column slice as Python values; values Python cannot hold become text."""
+    try:
+        return list(column.to_pylist())
+    except (ValueError, OverflowError, ArithmeticError):
+        # e.g. a timestamp beyond year 9999: show DuckDB's text form rather than fail.
+        return [None if not s.is_valid else str(s) for s in column]

@@ -1,0 +1,194 @@
+"""The sources panel's tree: each source, its tables with row counts, their columns with types.
+
+A single-table source (a CSV file, say) is one node: the source is the table, queried by its own
+name. A source with several tables shows them beneath it, each queried as ``source.table``.
+Double-clicking a table or a column inserts its SQL name into the editor.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QGuiApplication
+from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem, QWidget
+
+from aiser_desktop.ui import icons, theme
+
+if TYPE_CHECKING:
+    from aiser_desktop.core.sources.manager import ColumnInfo, SourceInfo, TableInfo
+
+_PLAIN_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+SQL_NAME_ROLE = Qt.ItemDataRole.UserRole
+KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # "source", "table" or "column"
+
+
+def sql_ident(name: str) -> str:
+    """``name`` as SQL: as is when plain, else double-quoted."""
+    return name if _PLAIN_IDENT.match(name) else '"' + name.replace('"', '""') + '"'
+
+
+_SHORT_TYPES = {
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "TIME WITH TIME ZONE": "timetz",
+    "CHARACTER VARYING": "varchar",
+    "DOUBLE PRECISION": "double",
+}
+
+
+def short_type(sql_type: str) -> str:
+    """A column type as shown beside its name: lower case, long names shortened."""
+    short = _SHORT_TYPES.get(sql_type.upper(), sql_type).lower()
+    return short if len(short) <= 16 else short[:15] + "…"
+
+
+def rows_text(count: int) -> str:
+    """ "1 row", "336,776 rows"; "" when the count is unknown (-1)."""
+    if count < 0:
+        return ""
+    return "1 row" if count == 1 else f"{count:,} rows"
+
+
+class SourcesTree(QTreeWidget):
+    """The tree of a workspace's sources.
+
+    Signals:
+        insert_requested(str): The person asked to put this SQL text into the editor.
+        preview_requested(str): The person asked to see the first rows of this table.
+    """
+
+    insert_requested = Signal(str)
+    preview_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sourcesTree")
+        self.setColumnCount(2)
+        self.setHeaderHidden(True)
+        self.setUniformRowHeights(True)
+        self.setAnimated(True)
+        self.setIndentation(16)
+        self.setRootIsDecorated(True)
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._context_menu)
+        self.itemDoubleClicked.connect(self._double_clicked)
+        self._muted = QBrush(QColor(theme.MUTED))
+
+    # ------------------------------------------------------------------ content
+    def set_catalog(self, sources: list[SourceInfo]) -> None:
+        """Shows ``sources``, keeping which nodes were open."""
+        expanded = self._expanded_keys()
+        self.clear()
+        for source in sources:
+            self.addTopLevelItem(self._source_item(source))
+        for item in self._walk():
+            if self._key(item) in expanded:
+                item.setExpanded(True)
+
+    def table_names(self) -> list[str]:
+        """The SQL names of every table shown."""
+        return [
+            str(item.data(0, SQL_NAME_ROLE))
+            for item in self._walk()
+            if item.data(0, KIND_ROLE) in ("source", "table") and item.data(0, SQL_NAME_ROLE)
+        ]
+
+    def find_table(self, sql_name: str) -> QTreeWidgetItem | None:
+        """The node of a table, by its SQL name."""
+        for item in self._walk():
+            if item.data(0, SQL_NAME_ROLE) == sql_name and item.data(0, KIND_ROLE) != "column":
+                return item
+        return None
+
+    # ------------------------------------------------------------------ building
+    def _source_item(self, source: SourceInfo) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([source.name, ""])
+        item.setIcon(0, icons.source_icon(source.connector))
+        item.setData(0, KIND_ROLE, "source")
+        item.setToolTip(0, f"{source.name}\n{source.connector}: {source.location}")
+        font = item.font(0)
+        font.setBold(True)
+        item.setFont(0, font)
+        single = len(source.tables) == 1 and not source.tables[0].table
+        if single:
+            table = source.tables[0]
+            item.setData(0, SQL_NAME_ROLE, table.sql_name)
+            self._detail(item, rows_text(table.row_count))
+            self._add_columns(item, table.columns)
+        else:
+            count = len(source.tables)
+            self._detail(item, "1 table" if count == 1 else f"{count} tables")
+            for table in source.tables:
+                item.addChild(self._table_item(table))
+        return item
+
+    def _table_item(self, table: TableInfo) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([table.table or table.sql_name, ""])
+        item.setIcon(0, icons.table_icon())
+        item.setData(0, KIND_ROLE, "table")
+        item.setData(0, SQL_NAME_ROLE, table.sql_name)
+        item.setToolTip(0, f"{table.sql_name} ({rows_text(table.row_count) or 'rows unknown'})")
+        self._detail(item, rows_text(table.row_count))
+        self._add_columns(item, table.columns)
+        return item
+
+    def _add_columns(self, parent: QTreeWidgetItem, columns: tuple[ColumnInfo, ...]) -> None:
+        for column in columns:
+            child = QTreeWidgetItem([column.name, ""])
+            child.setIcon(0, icons.type_icon(icons.type_family(column.type)))
+            child.setData(0, KIND_ROLE, "column")
+            child.setData(0, SQL_NAME_ROLE, sql_ident(column.name))
+            child.setToolTip(0, f"{column.name}: {column.type}")
+            self._detail(child, short_type(column.type))
+            parent.addChild(child)
+
+    def _detail(self, item: QTreeWidgetItem, text: str) -> None:
+        item.setText(1, text)
+        item.setForeground(1, self._muted)
+        item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    # ------------------------------------------------------------------ helpers
+    def _walk(self) -> list[QTreeWidgetItem]:
+        items: list[QTreeWidgetItem] = []
+        stack = [self.topLevelItem(i) for i in range(self.topLevelItemCount())]
+        while stack:
+            item = stack.pop(0)
+            if item is not None:
+                items.append(item)
+                stack.extend(item.child(i) for i in range(item.childCount()))
+        return items
+
+    @staticmethod
+    def _key(item: QTreeWidgetItem) -> tuple[str, ...]:
+        key: list[str] = []
+        node: QTreeWidgetItem | None = item
+        while node is not None:
+            key.insert(0, node.text(0))
+            node = node.parent()
+        return tuple(key)
+
+    def _expanded_keys(self) -> set[tuple[str, ...]]:
+        return {self._key(item) for item in self._walk() if item.isExpanded()}
+
+    def _double_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        name = item.data(0, SQL_NAME_ROLE)
+        if name:
+            self.insert_requested.emit(str(name))
+
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.itemAt(pos)
+        if item is None or not item.data(0, SQL_NAME_ROLE):
+            return
+        name = str(item.data(0, SQL_NAME_ROLE))
+        menu = QMenu(self)
+        if item.data(0, KIND_ROLE) != "column":
+            menu.addAction("Show first 100 rows", lambda: self.preview_requested.emit(name))
+        menu.addAction("Insert name into SQL", lambda: self.insert_requested.emit(name))
+        menu.addAction("Copy name", lambda: QGuiApplication.clipboard().setText(name))
+        menu.exec(self.viewport().mapToGlobal(pos))

@@ -1,0 +1,130 @@
+"""The status bar: what runs now (with elapsed time, progress and Cancel) and the last result.
+
+A running query takes precedence over background work (opening the workspace, loading the
+sample, importing a file); when nothing runs, the bar says what happened last.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QElapsedTimer, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+
+TICK_MS = 100
+
+
+def seconds_text(seconds: float) -> str:
+    """ "0.012 s", "1.3 s", "2 min 5 s"."""
+    if seconds < 1:
+        return f"{seconds:.3f} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes} min {rest} s"
+
+
+class StatusPanel(QWidget):
+    """Owns the status bar's widgets.
+
+    Args:
+        bar: The window's status bar; the panel adds its widgets to it.
+
+    Signals:
+        cancel_clicked: The Cancel button was pressed.
+    """
+
+    cancel_clicked = Signal()
+
+    def __init__(self, bar: QStatusBar) -> None:
+        super().__init__(bar)
+        self.hide()  # a holder only; the widgets below live in the bar
+        self.state = QLabel("Starting…")
+        self.state.setObjectName("statusState")
+        self.progress = QProgressBar()
+        self.progress.setFixedWidth(160)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Cancel the running query (Esc)")
+        self.cancel_button.clicked.connect(self.cancel_clicked)
+        self.cancel_button.hide()
+        self.last_result = QLabel("")
+        self.last_result.setObjectName("muted")
+        bar.addWidget(self.state)
+        bar.addWidget(self.progress)
+        bar.addWidget(self.cancel_button)
+        bar.addPermanentWidget(self.last_result)
+        self._clock = QElapsedTimer()
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(TICK_MS)
+        self._ticker.timeout.connect(self._tick)
+        self._query_running = False
+        self._task: tuple[str, int | None, int | None] | None = None
+
+    # ------------------------------------------------------------------ background work
+    def set_task(self, text: str, done: int | None = None, total: int | None = None) -> None:
+        """Shows background work; ``done``/``total`` give a progress bar, else a busy one."""
+        self._task = (text, done, total)
+        if not self._query_running:
+            self._show_task()
+
+    def clear_task(self, text: str = "Ready") -> None:
+        self._task = None
+        if not self._query_running:
+            self.state.setText(text)
+            self.progress.hide()
+
+    # ------------------------------------------------------------------ queries
+    @property
+    def query_running(self) -> bool:
+        return self._query_running
+
+    def query_started(self) -> None:
+        self._query_running = True
+        self._clock.start()
+        self.progress.setRange(0, 0)  # busy until DuckDB reports progress
+        self.progress.show()
+        self.cancel_button.show()
+        self.cancel_button.setEnabled(True)
+        self._ticker.start()
+        self._tick()
+
+    def query_progress(self, percent: float) -> None:
+        if self._query_running:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(round(percent))
+
+    def query_cancelling(self) -> None:
+        if self._query_running:
+            self.cancel_button.setEnabled(False)
+            self.state.setText("Cancelling…")
+
+    def query_ended(self, state: str, last_result: str | None = None) -> None:
+        """Shows ``state`` ("Query cancelled after 1.2 s") and, if given, the last result."""
+        self._query_running = False
+        self._ticker.stop()
+        self.cancel_button.hide()
+        if last_result is not None:
+            self.last_result.setText(last_result)
+        if self._task is not None:
+            self._show_task()
+        else:
+            self.progress.hide()
+            self.state.setText(state)
+
+    # ------------------------------------------------------------------ internals
+    def _tick(self) -> None:
+        if self._query_running and self.cancel_button.isEnabled():
+            elapsed = self._clock.elapsed() / 1000
+            self.state.setText(f"Running query… {seconds_text(elapsed)}")
+
+    def _show_task(self) -> None:
+        assert self._task is not None
+        text, done, total = self._task
+        if done is not None and total:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.state.setText(f"{text}… {done}/{total}")
+        else:
+            self.progress.setRange(0, 0)
+            self.state.setText(f"{text}…")
+        self.progress.show()

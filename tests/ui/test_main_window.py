@@ -1,0 +1,223 @@
+"""The main window on a real workspace: sources, queries, errors, cancel, imports, About."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from pytestqt.qtbot import QtBot
+
+from aiser_desktop.core.config import log_path
+from aiser_desktop.core.workspace import Workspace
+from aiser_desktop.ui.main_window import MainWindow
+
+LONG_QUERY = "select count(distinct hash(i)) from range(300000000) t(i)"
+QUERY_TIMEOUT_MS = 30_000
+
+
+def run_sql(qtbot: QtBot, window: MainWindow, sql: str) -> str:
+    """Types ``sql``, presses Ctrl+Enter and returns how the query ended."""
+    window.editor.setPlainText(sql)
+    window.editor.setFocus()
+    with qtbot.waitSignal(window.query_ended, timeout=QUERY_TIMEOUT_MS) as ended:
+        qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    return str(ended.args[0])
+
+
+def test_sources_tree_shows_the_source_with_its_row_count(window: MainWindow) -> None:
+    item = window.sources.find_table("sales")
+    assert item is not None
+    assert item.text(1) == "3 rows"
+    columns = {item.child(i).text(0): item.child(i).text(1) for i in range(item.childCount())}
+    assert columns["region"] == "varchar"
+    assert columns["amount"] == "double"
+    assert set(columns) == {"region", "product", "amount", "sold_on"}
+    assert window.sources_panel.stack.currentWidget() is window.sources
+    assert "Opening" not in window.status.state.text()
+
+
+def test_ctrl_enter_runs_the_query_and_shows_its_rows(qtbot: QtBot, window: MainWindow) -> None:
+    how = run_sql(
+        qtbot,
+        window,
+        "select region, sum(amount) as total, null as nothing from sales group by 1 order by 1",
+    )
+    assert how == "finished"
+    model = window.results
+    assert model.rowCount() == 2
+    assert model.columnCount() == 3
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "total"
+    assert model.index(0, 0).data() == "north"
+    assert model.index(0, 1).data() == "13.5"
+    assert model.index(1, 1).data() == "7.25"
+    right = model.index(0, 1).data(Qt.ItemDataRole.TextAlignmentRole)
+    assert right & Qt.AlignmentFlag.AlignRight
+    assert model.index(0, 2).data() == "NULL"
+    assert model.index(0, 2).data(Qt.ItemDataRole.FontRole).italic()
+    assert window.results_panel.stack.currentWidget() is window.table
+    assert "2 rows" in window.status.last_result.text()
+
+
+def test_the_selected_part_of_the_sql_is_what_runs(qtbot: QtBot, window: MainWindow) -> None:
+    window.editor.setPlainText("select 1 as a;\nselect 42 as answer")
+    cursor = window.editor.textCursor()
+    start = window.editor.toPlainText().index("select 42")
+    cursor.setPosition(start)
+    cursor.setPosition(len(window.editor.toPlainText()), cursor.MoveMode.KeepAnchor)
+    window.editor.setTextCursor(cursor)
+    with qtbot.waitSignal(window.query_ended, timeout=QUERY_TIMEOUT_MS):
+        window.run_action.trigger()
+    assert window.results.headerData(0, Qt.Orientation.Horizontal) == "answer"
+    assert window.results.index(0, 0).data() == "42"
+
+
+def test_bad_sql_shows_the_error_with_its_line_and_column(qtbot: QtBot, window: MainWindow) -> None:
+    sql = "select region,\n       amout\nfrom sales"
+    assert run_sql(qtbot, window, sql) == "failed"
+    text = window.messages.toPlainText()
+    assert "line 2, column 8" in text
+    assert "amout" in text
+    assert "Traceback" not in text
+    assert window.results_panel.tabs.currentWidget() is window.messages
+    assert window.editor.textCursor().position() == sql.index("amout")
+    assert "failed" in window.status.state.text()
+    # The window still works after an error.
+    assert run_sql(qtbot, window, "select count(*) as n from sales") == "finished"
+    assert window.results.index(0, 0).data() == "3"
+
+
+@pytest.mark.parametrize("how", ["escape", "button"])
+def test_a_long_query_is_cancelled(qtbot: QtBot, window: MainWindow, how: str) -> None:
+    window.editor.setPlainText(LONG_QUERY)
+    window.editor.setFocus()
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: window.status.state.text().startswith("Running query"))
+    assert window.status.cancel_button.isVisible()
+    assert window.cancel_action.isEnabled()
+    with qtbot.waitSignal(window.query_ended, timeout=5_000) as ended:
+        if how == "escape":
+            qtbot.keyClick(window.editor, Qt.Key.Key_Escape)
+        else:
+            qtbot.mouseClick(window.status.cancel_button, Qt.MouseButton.LeftButton)
+    assert ended.args == ["cancelled"]
+    assert "cancelled" in window.status.state.text().lower()
+    assert "cancelled" in window.messages.toPlainText().lower()
+    assert not window.status.cancel_button.isVisible()
+    assert window.run_action.isEnabled()
+
+
+def test_about_box_shows_versions_and_the_log_path(qtbot: QtBot, window: MainWindow) -> None:
+    dialog = window.show_about()
+    qtbot.waitExposed(dialog)
+    text = dialog.text()
+    assert str(log_path()) in text
+    assert str(window.workspace_path) in text
+    for label in ("Aiser Desktop", "DuckDB", "Qt", "Python"):
+        assert f"{label}: " in text
+    assert str(log_path()) in dialog.facts.text()
+    dialog.close()
+
+
+def test_importing_a_file_adds_a_source(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    data = tmp_path / "More Sales.csv"
+    data.write_text("id,amount\n1,2.5\n2,3.5\n", encoding="utf-8")
+    with qtbot.waitSignal(window.sources_updated, timeout=QUERY_TIMEOUT_MS):
+        window.import_files([data])
+    qtbot.waitUntil(lambda: window.sources.find_table("more_sales") is not None)
+    assert window.sources.find_table("more_sales").text(1) == "2 rows"  # type: ignore[union-attr]
+    assert "Imported More Sales.csv as more_sales" in window.messages.toPlainText()
+
+
+def test_a_file_that_cannot_be_imported_gives_a_message(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    with qtbot.waitSignal(window.sources_updated, timeout=QUERY_TIMEOUT_MS):
+        window.import_files([tmp_path / "missing.csv"])
+    text = window.messages.toPlainText()
+    assert "missing.csv was not imported" in text
+    assert "does not exist" in text
+    assert window.results_panel.tabs.currentWidget() is window.messages
+
+
+def test_dropping_a_file_imports_it(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    data = tmp_path / "dropped.json"
+    data.write_text('[{"a": 1}, {"a": 2}, {"a": 3}, {"a": 4}]', encoding="utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(data))])
+    event = QDropEvent(
+        QPointF(50, 50),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    qtbot.waitUntil(lambda: window.sources.find_table("dropped") is not None, timeout=10_000)
+    assert window.sources.find_table("dropped").text(1) == "4 rows"  # type: ignore[union-attr]
+
+
+def test_a_second_window_on_the_same_workspace_gets_a_clear_message(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], window: MainWindow
+) -> None:
+    second = make_window(window.workspace_path, wait_open=False)
+    with qtbot.waitSignal(second.workspace_failed, timeout=QUERY_TIMEOUT_MS) as failed:
+        second.open_workspace()
+    assert "already open" in failed.args[0]
+    assert second.error_box is not None
+    qtbot.waitUntil(second.error_box.isVisible)
+    assert "already open" in second.error_box.text()
+    assert not second.run_action.isEnabled()
+    second.error_box.close()
+    # The first window is unaffected.
+    assert run_sql(qtbot, window, "select 1 as one") == "finished"
+
+
+def test_closing_the_window_releases_the_workspace(
+    make_window: Callable[..., MainWindow], csv_workspace: Path
+) -> None:
+    window = make_window(csv_workspace)
+    window.close()
+    with Workspace.open(csv_workspace) as ws:
+        assert [s.name for s in ws.sources.records()] == ["sales"]
+
+
+def test_statements_share_one_session(qtbot: QtBot, window: MainWindow) -> None:
+    assert run_sql(qtbot, window, "create temp table t as select 7 as x") == "finished"
+    assert run_sql(qtbot, window, "select x * 6 as y from t") == "finished"
+    assert window.results.index(0, 0).data() == "42"
+
+
+def test_an_empty_workspace_says_how_to_add_data(
+    make_window: Callable[..., MainWindow], tmp_path: Path
+) -> None:
+    window = make_window(tmp_path / "empty")
+    panel = window.sources_panel
+    assert panel.stack.currentWidget() is panel.placeholder
+    assert "Import" in panel.placeholder.text()
+
+
+@pytest.mark.slow
+def test_a_new_workspace_gets_the_sample_data_with_progress(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], tmp_path: Path
+) -> None:
+    window = make_window(tmp_path / "new", load_sample=True)
+    assert window.sample_loading
+    assert window.status.state.text().startswith("Loading sample data")
+    assert window.status.progress.isVisible()
+    qtbot.waitUntil(lambda: not window.sample_loading, timeout=120_000)
+    qtbot.waitUntil(lambda: window.sources.find_table("flights") is not None)
+    assert window.sources.find_table("flights").text(1) == "336,776 rows"  # type: ignore[union-attr]
+    assert sorted(window.sources.table_names()) == [
+        "airlines",
+        "airports",
+        "flights",
+        "planes",
+        "weather",
+    ]
+    assert "from flights" in window.editor.toPlainText()
+    assert "Loaded the sample data" in window.messages.toPlainText()
+    assert run_sql(qtbot, window, window.editor.toPlainText()) == "finished"
+    assert window.results.rowCount() == 16
