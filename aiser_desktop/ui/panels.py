@@ -26,6 +26,7 @@ from aiser_desktop.ui.results_model import ResultsModel
 from aiser_desktop.ui.sources_tree import SourcesTree
 from aiser_desktop.ui.sql_editor import SqlEditor
 
+MIN_COLUMN_WIDTH = 72
 MAX_COLUMN_WIDTH = 360
 
 
@@ -154,8 +155,8 @@ class ResultsPanel(QFrame):
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         for column in range(self.model.columnCount()):
-            if header.sectionSize(column) > MAX_COLUMN_WIDTH:
-                header.resizeSection(column, MAX_COLUMN_WIDTH)
+            width = header.sectionSize(column)
+            header.resizeSection(column, max(MIN_COLUMN_WIDTH, min(width, MAX_COLUMN_WIDTH)))
         self.tabs.setCurrentIndex(0)
 
     def show_message(self, text: str) -> None:

@@ -7,6 +7,7 @@ current query and re-emits them as signals the widgets connect to.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -21,6 +22,8 @@ from aiser_desktop.core.events import (
 
 if TYPE_CHECKING:
     from aiser_desktop.core.engine import Engine, QueryJob
+
+log = logging.getLogger(__name__)
 
 
 class QueryRunner(QObject):
@@ -93,6 +96,7 @@ class QueryRunner(QObject):
         if isinstance(msg, QueryProgress):
             self.progress.emit(msg.percent)
         elif isinstance(msg, QueryFinished):
+            log.info("query %s shown: %d rows in %.3f s", msg.query_id, msg.rows, msg.seconds)
             self.finished.emit(msg)
         elif isinstance(msg, QueryFailed):
             self.failed.emit(msg)

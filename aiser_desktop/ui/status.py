@@ -48,7 +48,7 @@ class StatusPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel_clicked)
         self.cancel_button.hide()
         self.last_result = QLabel("")
-        self.last_result.setObjectName("muted")
+        self.last_result.setObjectName("statusResult")
         bar.addWidget(self.state)
         bar.addWidget(self.progress)
         bar.addWidget(self.cancel_button)

@@ -149,6 +149,8 @@ QTabBar::tab:hover {{ color: {TEXT}; }}
 
 QStatusBar {{ background: {SURFACE}; border-top: 1px solid {BORDER}; }}
 QStatusBar::item {{ border: none; }}
+QLabel#statusState {{ padding: 0 8px; }}
+QLabel#statusResult {{ color: {MUTED}; padding: 0 8px; }}
 QProgressBar {{
     border: 1px solid {BORDER};
     border-radius: 4px;
