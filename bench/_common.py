@@ -48,8 +48,8 @@ def ratio(value: float, reference: float) -> float:
     return value / reference if reference > 0 else float("nan")
 
 
-def fmt_ratio(value: float) -> str:
-    return "n/a" if value != value else f"{value:.2f}x"
+def fmt_ratio(value: float, digits: int = 2) -> str:
+    return "n/a" if value != value else f"{value:.{digits}f}x"
 
 
 def goal(label: str, value: float, limit: float, shown: str, unit_limit: str) -> str:
