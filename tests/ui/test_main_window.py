@@ -51,7 +51,7 @@ def test_ctrl_enter_runs_the_query_and_shows_its_rows(qtbot: QtBot, window: Main
     assert model.columnCount() == 3
     assert model.headerData(1, Qt.Orientation.Horizontal) == "total"
     assert model.index(0, 0).data() == "north"
-    assert model.index(0, 1).data() == "13.5"
+    assert model.index(0, 1).data() == "13.50"  # lined up with 7.25
     assert model.index(1, 1).data() == "7.25"
     right = model.index(0, 1).data(Qt.ItemDataRole.TextAlignmentRole)
     assert right & Qt.AlignmentFlag.AlignRight

@@ -17,6 +17,7 @@ from aiser_desktop.ui.results_model import (
     PAGE_ROWS,
     ResultsModel,
     cell_text,
+    float_decimals,
     format_value,
 )
 
@@ -57,6 +58,14 @@ def test_long_and_multi_line_text_is_shortened_in_the_cell() -> None:
     assert cell_text("short") == ("short", False)
 
 
+def test_floats_of_a_column_line_up_on_their_decimal_point(qapp: object) -> None:
+    model = ResultsModel()
+    model.set_result(handle_of(pa.table({"x": [12.106073, 19.95539, 2402.0, None, 1e20]})))
+    shown = [model.index(row, 0).data() for row in range(5)]
+    assert shown == ["12.106073", "19.955390", "2402.000000", "NULL", "1e+20"]
+    assert float_decimals([1.5, 2.25, None, "x"]) == 2
+
+
 def test_the_model_shows_cells_with_alignment_nulls_and_tooltips(qapp: object) -> None:
     model = ResultsModel()
     long_text = "word " * 100
@@ -78,6 +87,7 @@ def test_the_model_shows_cells_with_alignment_nulls_and_tooltips(qapp: object) -
     )
     assert model.headerData(0, Qt.Orientation.Vertical) == "1"
     assert model.index(0, 1).data() == "1.25"
+    assert model.index(2, 1).data() == "3.00"
     align = Qt.ItemDataRole.TextAlignmentRole
     assert model.index(0, 1).data(align) & Qt.AlignmentFlag.AlignRight
     assert model.index(0, 2).data(align) & Qt.AlignmentFlag.AlignRight
