@@ -1,0 +1,34 @@
+"""Fixtures shared by the unit tests of the core, beside those in tests/conftest.py."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from aiser_desktop.core.engine import Engine
+
+
+def _wait_until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s: {predicate}")
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def wait_until() -> Callable[..., None]:
+    """``wait_until(predicate, timeout=10)``: polls until ``predicate()`` is true, else fails."""
+    return _wait_until
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    """An in-memory engine, closed after the test."""
+    eng = Engine()
+    try:
+        yield eng
+    finally:
+        eng.close()
