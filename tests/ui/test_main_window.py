@@ -39,6 +39,18 @@ def test_sources_tree_shows_the_source_with_its_row_count(window: MainWindow) ->
     assert "Opening" not in window.status.state.text()
 
 
+def test_the_tree_inserts_names_and_previews_tables(qtbot: QtBot, window: MainWindow) -> None:
+    item = window.sources.find_table("sales")
+    assert item is not None
+    window.editor.clear()
+    window.sources.itemDoubleClicked.emit(item, 0)
+    assert window.editor.toPlainText() == "sales"
+    with qtbot.waitSignal(window.query_ended, timeout=QUERY_TIMEOUT_MS):
+        window.sources.preview_requested.emit("sales")
+    assert window.editor.toPlainText() == "select * from sales limit 100"
+    assert window.results.rowCount() == 3
+
+
 def test_ctrl_enter_runs_the_query_and_shows_its_rows(qtbot: QtBot, window: MainWindow) -> None:
     how = run_sql(
         qtbot,
