@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from aiser_desktop.core.engine import Engine
-from aiser_desktop.core.errors import AiserError, QueryCancelledError, QueryError
+from aiser_desktop.core.errors import (
+    AiserError,
+    QueryCancelledError,
+    QueryError,
+    WorkspaceLockedError,
+)
 from aiser_desktop.core.events import (
     Message,
     QueryCancelled,
@@ -328,7 +336,7 @@ def test_the_connection_never_installs_or_loads_extensions_by_itself(engine: Eng
 
 
 def test_a_function_of_an_extension_not_loaded_fails_instead_of_downloading(
-    engine: Engine, tmp_path
+    engine: Engine, tmp_path: Path
 ) -> None:
     with pytest.raises(QueryError) as caught:
         engine.execute(f"SELECT * FROM read_xlsx('{tmp_path / 'book.xlsx'}')")
@@ -350,3 +358,30 @@ def test_install_looks_on_this_disk_not_the_internet(engine: Engine) -> None:
         "SELECT count(*) FROM duckdb_extensions() WHERE extension_name = 'httpfs' AND installed"
     ).rows()
     assert installed == [(0,)]
+
+
+def test_a_database_file_held_by_another_program_is_a_locked_error(tmp_path: Path) -> None:
+    path = tmp_path / "data.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('open', flush=True); "
+            "sys.stdin.read()",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(WorkspaceLockedError) as caught:
+            Engine(path)
+        assert str(path) in str(caught.value)
+        assert "in use by another program" in str(caught.value)
+    finally:
+        holder.communicate("", timeout=30)
+    with Engine(path) as engine:  # free again once the other program is gone
+        assert engine.execute("SELECT 1").rows() == [(1,)]
