@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -233,3 +234,43 @@ def test_a_new_workspace_gets_the_sample_data_with_progress(
     assert "Loaded the sample data" in window.messages.toPlainText()
     assert run_sql(qtbot, window, window.editor.toPlainText()) == "finished"
     assert window.results.rowCount() == 16
+
+
+def test_closing_during_a_long_query_cancels_it_and_releases_the_workspace(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], csv_workspace: Path
+) -> None:
+    window = make_window(csv_workspace)
+    window.editor.setPlainText(LONG_QUERY)
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: window.status.state.text().startswith("Running query"))
+    started = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - started < 5
+    with Workspace.open(csv_workspace) as ws:
+        assert ws.state is not None
+
+
+@pytest.mark.slow
+def test_closing_while_the_sample_loads_stops_it_and_releases_the_workspace(
+    make_window: Callable[..., MainWindow], tmp_path: Path
+) -> None:
+    window = make_window(tmp_path / "new", load_sample=True)
+    assert window.sample_loading
+    window.close()  # stops before the next table
+    with Workspace.open(tmp_path / "new") as ws:
+        assert len(ws.sources.records()) < 5
+
+
+def test_an_unexpected_error_is_shown_and_logged_not_fatal(
+    window: MainWindow, caplog: pytest.LogCaptureFixture
+) -> None:
+    from aiser_desktop.ui.app import _make_excepthook
+
+    hook = _make_excepthook(window)
+    try:
+        raise ValueError("boom")
+    except ValueError as exc:
+        hook(type(exc), exc, exc.__traceback__)
+    assert "Something went wrong" in window.messages.toPlainText()
+    assert "ValueError: boom" in window.messages.toPlainText()
+    assert any(r.exc_info and "boom" in str(r.exc_info[1]) for r in caplog.records)
