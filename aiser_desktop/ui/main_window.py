@@ -268,7 +268,8 @@ class MainWindow(QMainWindow):
         else:
             self.sources_panel.show_message(
                 "No sources yet.\n\nImport a CSV, Parquet or JSON file with File > Import file… "
-                "(Ctrl+O), or drop one onto this window."
+                "(Ctrl+O), or drop one onto this window.\n\n"
+                "To try the app first: File > Load sample data."
             )
         self.sources_updated.emit()
 

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from aiser_desktop.core.config import log_path
@@ -25,7 +26,7 @@ READY = "window ready on"
 SHOWN = "shown:"  # a query's rows reached the grid
 
 
-def wait_for(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -69,8 +70,9 @@ def main() -> int:
 
         def photographed() -> bool:
             subprocess.run(["import", "-window", "root", str(shot)], check=True)
-            report["colours"] = colours(shot)
-            return int(report["colours"]) > 64
+            found = colours(shot)
+            report["colours"] = found
+            return found > 64
 
         wait_for(photographed, 30, "a non-blank screenshot")
     finally:
