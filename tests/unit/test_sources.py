@@ -111,7 +111,8 @@ def test_the_data_is_imported_not_linked(workspace: Workspace, files: Path) -> N
         ("Sales 2024.csv", "sales_2024"),
         ("2024.csv", "t_2024"),
         ("orders.csv.gz", "orders"),
-        ("Q3 — Übersicht.parquet", "q3_bersicht"),
+        ("Q3 — Übersicht.parquet", "q3_ubersicht"),
+        ("Café Sales.csv", "cafe_sales"),
         ("---.csv", "source"),
         ("temp.csv", "temp_data"),
         ("Main.json", "main_data"),
@@ -204,6 +205,13 @@ def test_a_missing_file_names_the_path(workspace: Workspace, files: Path) -> Non
         workspace.sources.add_file(path)
     assert str(path) in str(caught.value)
     assert "does not exist" in str(caught.value)
+
+
+def test_a_missing_file_is_reported_before_its_format(workspace: Workspace, files: Path) -> None:
+    path = files / "nowhere.xlsx"
+    with pytest.raises(SourceNotFoundError) as caught:
+        workspace.sources.add_file(path)
+    assert str(path) in str(caught.value)
 
 
 def test_an_unsupported_suffix_lists_the_supported_ones(workspace: Workspace, files: Path) -> None:
