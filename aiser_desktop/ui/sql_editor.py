@@ -52,10 +52,11 @@ class SqlHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
         words = "|".join(KEYWORDS)
+        # Later rules win: a keyword before "(" (using, in, over) stays a keyword.
         self._rules = [
-            (re.compile(rf"\b(?:{words})\b", re.IGNORECASE), _format("#1d4ed8", bold=True)),
             (re.compile(r"\b\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\b"), _format("#b45309")),
             (re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*(?=\s*\()"), _format("#7c3aed")),
+            (re.compile(rf"\b(?:{words})\b", re.IGNORECASE), _format("#1d4ed8", bold=True)),
             (re.compile(r"'(?:[^']|'')*'?"), _format("#047857")),
             (re.compile(r'"(?:[^"]|"")*"?'), _format(theme.TEXT)),
             (re.compile(r"--[^\n]*"), _format(theme.MUTED, italic=True)),
