@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 
@@ -324,6 +325,51 @@ def test_close_while_a_query_runs_returns_promptly() -> None:
     with pytest.raises(AiserError, match="closed"):
         engine.submit("SELECT 1")
     engine.close()  # closing twice is harmless
+
+
+def test_close_interrupts_the_apps_own_work_on_the_writer(
+    wait_until: Callable[..., None],
+) -> None:
+    """Closing the window during a long import must not wait for the import to finish."""
+    engine = Engine()
+    statements = []
+
+    def long_import(cur: object) -> None:
+        # Several statements, as an import runs: each one must be interrupted.
+        for _ in range(3):
+            statements.append(1)
+            cur.execute(  # type: ignore[attr-defined]
+                "SELECT count(DISTINCT md5(i::VARCHAR)) FROM range(300000000) t(i)"
+            ).fetchall()
+
+    work = engine.call(long_import)
+    wait_until(lambda: statements)
+    began = time.perf_counter()
+    engine.close()
+    took = time.perf_counter() - began
+    print(f"close during an import took {took * 1000:.1f} ms")
+    assert took < 1.0
+    with pytest.raises(duckdb.InterruptException):
+        work.result(5)
+
+
+def test_interrupt_stops_work_started_with_call(
+    engine: Engine, wait_until: Callable[..., None]
+) -> None:
+    started = threading.Event()
+
+    def long_work(cur: object) -> None:
+        started.set()
+        cur.execute(  # type: ignore[attr-defined]
+            "SELECT count(DISTINCT md5(i::VARCHAR)) FROM range(300000000) t(i)"
+        ).fetchall()
+
+    work = engine.call(long_work)
+    assert started.wait(10)
+    engine.interrupt()
+    with pytest.raises(duckdb.InterruptException):
+        work.result(5)
+    assert engine.execute("SELECT 3").rows() == [(3,)]
 
 
 # ---------------------------------------------------------------------- offline

@@ -159,6 +159,8 @@ class Engine:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aiser-query")
         self._monitor: threading.Thread | None = None
         self._loaded: set[str] = set()
+        self._busy = 0  # calls from call() running on the writer now
+        self._calls = 0  # calls from call() started so far
         self._closed = False
 
     # ------------------------------------------------------------------ queries
@@ -184,7 +186,42 @@ class Engine:
         Used for the app's own writes (imports, drops), so they never race the person's queries.
         """
         self._check_open()
-        return self._worker.submit(fn, self._session)
+
+        def tracked(session: DuckDBPyConnection) -> T:
+            with self._lock:
+                self._busy += 1
+                self._calls += 1
+            try:
+                return fn(session)
+            finally:
+                with self._lock:
+                    self._busy -= 1
+
+        return self._worker.submit(tracked, self._session)
+
+    def interrupt(self) -> None:
+        """Interrupts whatever runs on the writer now: a query, or an import from :meth:`call`.
+
+        Work from :meth:`call` is interrupted again until it stops (DuckDB clears the flag
+        when a statement begins, and an import runs several); a query is cancelled through
+        its job. The interrupted work raises DuckDB's ``InterruptException``.
+        """
+        with self._lock:
+            running, busy, call = self._running, self._busy, self._calls
+        if running is not None:
+            running.cancel()
+        if not busy:
+            return
+
+        def repeat() -> None:
+            while True:
+                with self._lock:
+                    if not self._busy or self._calls != call or self._closed:
+                        return
+                    self._session.interrupt()
+                time.sleep(0.02)
+
+        threading.Thread(target=repeat, name="aiser-interrupt", daemon=True).start()
 
     @contextlib.contextmanager
     def cursor(self) -> Iterator[DuckDBPyConnection]:
@@ -219,7 +256,17 @@ class Engine:
             running = self._running
         if running is not None:
             running.cancel()
-        self._worker.shutdown(wait=True, cancel_futures=True)
+        self._worker.shutdown(wait=False, cancel_futures=True)
+        # Work from call() (an import) is interrupted too, and again until it stops: DuckDB
+        # clears the flag when a statement begins, and an import runs several.
+        while True:
+            with self._lock:
+                busy = self._busy
+            if not busy:
+                break
+            self._session.interrupt()
+            time.sleep(0.02)
+        self._worker.shutdown(wait=True)
         # The jobs the shutdown dropped end as cancelled, so nobody waits on them forever.
         with self._running_changed:
             dropped, self._queued = list(self._queued), set()
