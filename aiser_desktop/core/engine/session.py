@@ -92,9 +92,16 @@ class QueryJob:
         return self._future.done()
 
     def cancel(self) -> None:
-        """Stops the query: a queued one never starts, a running one is interrupted."""
+        """Stops the query: a queued one never starts, a running one is interrupted.
+
+        The job ends as cancelled at once (``result()`` raises, ``QueryCancelled`` is
+        published), whatever DuckDB still needs to unwind: some operators, such as a hash
+        join being finalised, take a few hundred milliseconds to notice the interrupt. The
+        next query starts once DuckDB has stopped. A job that already ended is left as it is.
+        """
         self._cancel_requested = True
         self._engine._interrupt(self)
+        self._engine._finish_cancelled(self)
 
     @property
     def cancel_requested(self) -> bool:
@@ -153,6 +160,7 @@ class Engine:
         )
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._settle_lock = threading.Lock()
         self._running: QueryJob | None = None
         self._queued: set[QueryJob] = set()  # submitted, not yet picked up by the worker
         self._running_changed = threading.Condition(self._lock)
@@ -308,20 +316,22 @@ class Engine:
             error = translate(exc, job.sql)
             if isinstance(error, QueryCancelledError) or job.cancel_requested:
                 self._finish_cancelled(job)
-            else:
-                seconds = time.perf_counter() - job.submitted
-                log.info("query %s failed after %.3fs: %s", job.id, seconds, error)
-                job._future.set_exception(error)
+                return
+            seconds = time.perf_counter() - job.submitted
+            log.info("query %s failed after %.3fs: %s", job.id, seconds, error)
+            if self._settle(job, error=error):
                 self.hub.publish(QueryFailed(job.id, job.sql, error, seconds))
             return
         with self._lock:
             self._running = None
         seconds = time.perf_counter() - job.submitted
         handle = ResultHandle(job.id, job.sql, table, seconds)
-        job._future.set_result(handle)
-        self.hub.publish(
-            QueryFinished(job.id, job.sql, handle.row_count, handle.column_count, seconds, handle)
-        )
+        if self._settle(job, result=handle):
+            self.hub.publish(
+                QueryFinished(
+                    job.id, job.sql, handle.row_count, handle.column_count, seconds, handle
+                )
+            )
 
     def _fetch(self, sql: str, params: Sequence[Any] | None) -> pa.Table:
         cur = self._session
@@ -330,10 +340,26 @@ class Engine:
             return pa.table({})
         return cur.to_arrow_table(_BATCH_ROWS)
 
+    def _settle(
+        self,
+        job: QueryJob,
+        result: ResultHandle | None = None,
+        error: BaseException | None = None,
+    ) -> bool:
+        """Ends ``job`` once; returns False when it had already ended (cancel won the race)."""
+        with self._settle_lock:
+            if job._future.done():
+                return False
+            if error is not None:
+                job._future.set_exception(error)
+            else:
+                job._future.set_result(result)  # type: ignore[arg-type]
+            return True
+
     def _finish_cancelled(self, job: QueryJob) -> None:
         seconds = time.perf_counter() - job.submitted
-        job._future.set_exception(QueryCancelledError())
-        self.hub.publish(QueryCancelled(job.id, job.sql, seconds))
+        if self._settle(job, error=QueryCancelledError()):
+            self.hub.publish(QueryCancelled(job.id, job.sql, seconds))
 
     def _interrupt(self, job: QueryJob) -> None:
         with self._lock:
