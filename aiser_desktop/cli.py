@@ -5,6 +5,7 @@
     aiser query "SQL" [--format table|csv|json] [--out FILE]
     aiser import PATH [--name NAME] [--connector csv|parquet|json]
     aiser sources [--json]
+    aiser history [--limit N] [--json]
 
 Everything heavy (DuckDB, Arrow, Qt) is imported inside the verb that needs it, so
 ``aiser --version`` answers in a fraction of a second.
@@ -19,6 +20,7 @@ import time
 os.environ.setdefault("AISER_T0", repr(time.time()))
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     src = verbs.add_parser("sources", parents=[workspace], help="list sources and their tables")
     src.add_argument("--json", action="store_true", help="print JSON")
+
+    hist = verbs.add_parser("history", parents=[workspace], help="the queries run lately")
+    hist.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default: 20)")
+    hist.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -105,7 +111,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = _settings()
-        handler = {"query": _query, "import": _import, "sources": _sources}.get(args.verb)
+        handler = {
+            "query": _query,
+            "import": _import,
+            "sources": _sources,
+            "history": _history,
+        }.get(args.verb)
         if handler is None:
             return _open_app(args, settings)
         with _open_workspace(args, settings) as ws:
@@ -184,12 +195,16 @@ def _query(ws: Workspace, args: argparse.Namespace) -> int:
     sql = sys.stdin.read() if args.sql == "-" else args.sql
     if args.out is not None:
         format_for(args.out)  # a bad suffix fails before the query runs
+    stop_progress = _show_progress(ws) if sys.stderr.isatty() else None
     job = ws.engine.submit(sql)
     try:
         handle = job.result()
     except KeyboardInterrupt:
         job.cancel()
         raise
+    finally:
+        if stop_progress is not None:
+            stop_progress()
     if args.out is not None:
         handle.write(args.out)
         print(f"{handle.row_count:,} rows written to {args.out}", file=sys.stderr)
@@ -200,6 +215,29 @@ def _query(ws: Workspace, args: argparse.Namespace) -> int:
     else:
         _print_table(handle, args.max_rows)
     return 0
+
+
+def _show_progress(ws: Workspace) -> Callable[[], None]:
+    """Shows DuckDB's progress of a long query on the terminal; returns the function to stop."""
+    from aiser_desktop.core.events import QueryProgress
+
+    shown = False
+
+    def on_progress(message: QueryProgress) -> None:
+        nonlocal shown
+        shown = True
+        sys.stderr.write(f"\r{message.percent:5.1f}%  (Ctrl+C cancels)")
+        sys.stderr.flush()
+
+    unsubscribe = ws.hub.subscribe(QueryProgress, on_progress)
+
+    def stop() -> None:
+        unsubscribe()
+        if shown:
+            sys.stderr.write("\r" + " " * 30 + "\r")
+            sys.stderr.flush()
+
+    return stop
 
 
 def _print_table(handle: ResultHandle, max_rows: int) -> None:
@@ -309,6 +347,39 @@ def _sources(ws: Workspace, args: argparse.Namespace) -> int:
         for t in s.tables:
             cols = ", ".join(f"{c.name} {c.type}" for c in t.columns)
             print(f"  {t.sql_name}  {t.row_count:,} rows  [{cols}]")
+    return 0
+
+
+def _history(ws: Workspace, args: argparse.Namespace) -> int:
+    rows = ws.state.history(limit=max(1, args.limit))
+    if args.json:
+        import json
+
+        print(
+            json.dumps(
+                [
+                    {
+                        "sql": r.sql,
+                        "status": r.status,
+                        "started_at": r.started_at.isoformat(),
+                        "seconds": round(r.seconds, 6),
+                        "rows": r.rows,
+                        "error": r.error,
+                    }
+                    for r in rows
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    if not rows:
+        print("No queries yet.")
+    for r in reversed(rows):
+        sql = " ".join(r.sql.split())
+        sql = sql if len(sql) <= 70 else sql[:69] + "…"
+        result = f"{r.rows:,} rows" if r.rows is not None else r.status
+        when = r.started_at.astimezone()  # the person's local time
+        print(f"{when:%Y-%m-%d %H:%M:%S}  {r.seconds:8.3f} s  {result:>14}  {sql}")
     return 0
 
 

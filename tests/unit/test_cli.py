@@ -170,3 +170,69 @@ def _run_cli(args: list[str], stdin: str = "") -> subprocess.CompletedProcess[st
         env=os.environ.copy(),
         check=False,
     )
+
+
+def test_history_lists_what_ran_with_rows_and_failures(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aiser("query", "select * from range(12)", "--workspace", ws)
+    aiser("query", "select nosuch", "--workspace", ws)
+    capsys.readouterr()
+    assert aiser("history", "--workspace", ws) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith("12 rows  select * from range(12)")
+    assert lines[1].endswith("failed  select nosuch")
+
+    assert aiser("history", "--json", "--limit", "1", "--workspace", ws) == 0
+    [last] = json.loads(capsys.readouterr().out)
+    assert last["sql"] == "select nosuch" and last["status"] == "failed"
+    assert "nosuch" in last["error"]
+    assert last["started_at"].endswith("+00:00")
+
+
+@pytest.mark.slow
+def test_a_long_query_shows_progress_on_a_terminal(ws: Path) -> None:
+    import pty
+
+    assert (
+        aiser("query", "create table big as select i from range(8000000) t(i)", "--workspace", ws)
+        == 0
+    )
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "aiser_desktop",
+                "query",
+                "select i % 1000 as g, count(distinct md5(i::varchar)) from big group by 1",
+                "--max-rows",
+                "1",
+                "--workspace",
+                str(ws),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            timeout=120,
+            check=False,
+        )
+        os.close(follower)
+        follower = -1
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        if follower != -1:
+            os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 0
+    assert b"%  (Ctrl+C cancels)" in shown
+    assert b"1,000 rows (1 shown)" in proc.stdout

@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +146,12 @@ class StateStore:
             records = s.scalars(select(SourceRecord).order_by(SourceRecord.name)).all()
             return [
                 SourceRow(
-                    r.name, r.connector, r.location, dict(r.options), list(r.tables), r.created_at
+                    r.name,
+                    r.connector,
+                    r.location,
+                    dict(r.options),
+                    list(r.tables),
+                    _utc(r.created_at),
                 )
                 for r in records
             ]
@@ -169,7 +174,7 @@ class StateStore:
                 select(HistoryRecord).order_by(HistoryRecord.id.desc()).limit(limit)
             ).all()
             return [
-                HistoryRow(r.id, r.sql, r.status, r.started_at, r.seconds, r.rows, r.error)
+                HistoryRow(r.id, r.sql, r.status, _utc(r.started_at), r.seconds, r.rows, r.error)
                 for r in records
             ]
 
@@ -182,6 +187,11 @@ class StateStore:
     def set_meta(self, key: str, value: str) -> None:
         with self.session() as s:
             s.merge(MetaRecord(key=key, value=value))
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; ours are all written in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
