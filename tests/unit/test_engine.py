@@ -354,6 +354,21 @@ def test_close_interrupts_the_apps_own_work_on_the_writer(
         work.result(5)
 
 
+def test_close_right_after_a_cancel_at_the_start_returns_promptly() -> None:
+    """A cancel that lands before DuckDB begins the statement, then close(): no runaway query."""
+    for _ in range(5):
+        engine = Engine()
+        started = threading.Event()
+        engine.hub.subscribe(QueryStarted, lambda _m, event=started: event.set())
+        job = engine.submit("SELECT sum(a.x * b.y) FROM range(200000) a(x), range(200000) b(y)")
+        assert started.wait(10)
+        job.cancel()
+        began = time.perf_counter()
+        engine.close()
+        took = time.perf_counter() - began
+        assert took < 2.0, f"close took {took:.2f} s"
+
+
 def test_interrupt_stops_work_started_with_call(
     engine: Engine, wait_until: Callable[..., None]
 ) -> None:

@@ -257,22 +257,23 @@ class Engine:
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
         """Cancels what runs, stops the worker and closes the database."""
-        if self._closed:
-            return
-        self._closed = True
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
         with self._lock:
             running = self._running
         if running is not None:
             running.cancel()
         self._worker.shutdown(wait=False, cancel_futures=True)
-        # Work from call() (an import) is interrupted too, and again until it stops: DuckDB
-        # clears the flag when a statement begins, and an import runs several.
+        # What runs on the writer (the cancelled query, or an import from call()) is
+        # interrupted again until it stops: DuckDB clears the flag when a statement begins, a
+        # cancel can land just before that, and an import runs several statements.
         while True:
             with self._lock:
-                busy = self._busy
-            if not busy:
-                break
-            self._session.interrupt()
+                if self._running is None and not self._busy:
+                    break
+                self._session.interrupt()
             time.sleep(0.02)
         self._worker.shutdown(wait=True)
         # The jobs the shutdown dropped end as cancelled, so nobody waits on them forever.
@@ -299,14 +300,17 @@ class Engine:
             raise AiserError("The engine is closed.", hint="Open the workspace again.")
 
     def _run(self, job: QueryJob, params: Sequence[Any] | None) -> None:
-        with self._lock:
+        with self._running_changed:
             self._queued.discard(job)
-        if job.cancel_requested:
+            # Checked under the lock close() takes, so a job is either seen running by
+            # close() (and interrupted) or sees the engine closed and never starts.
+            start = not (job.cancel_requested or self._closed)
+            if start:
+                self._running = job
+                self._running_changed.notify_all()
+        if not start:
             self._finish_cancelled(job)
             return
-        with self._running_changed:
-            self._running = job
-            self._running_changed.notify_all()
         self.hub.publish(QueryStarted(job.id, job.sql))
         try:
             table = self._fetch(job.sql, params)
