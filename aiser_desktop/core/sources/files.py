@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from aiser_desktop.core.errors import SourceError
 from aiser_desktop.core.sources.base import Connector, sql_string
@@ -32,32 +32,39 @@ def _options_sql(options: Mapping[str, Any]) -> str:
     return "".join(f", {key} = {_literal(value)}" for key, value in options.items())
 
 
-class CsvConnector(Connector):
+class DuckDBFileConnector(Connector):
+    """A file format DuckDB reads with a table function; reading options become its named
+    arguments (``read_csv('x.csv', nullstr = ['NA'])``)."""
+
+    reader: ClassVar[str]
+    defaults: ClassVar[Mapping[str, Any]] = {}
+
+    def scan_sql(self, location: str, table: str, options: Mapping[str, Any]) -> str:
+        arguments = {**self.defaults, **options}
+        return f"{self.reader}({sql_string(location)}{_options_sql(arguments)})"
+
+
+class CsvConnector(DuckDBFileConnector):
     """CSV and TSV files; DuckDB sniffs the delimiter, header and types."""
 
     name = "csv"
     label = "CSV file"
     suffixes = (".csv", ".tsv", ".txt")
+    reader = "read_csv"
+    defaults: ClassVar[Mapping[str, Any]] = {"auto_detect": True}
 
-    def scan_sql(self, location: str, table: str, options: Mapping[str, Any]) -> str:
-        return f"read_csv({sql_string(location)}, auto_detect = true{_options_sql(options)})"
 
-
-class ParquetConnector(Connector):
+class ParquetConnector(DuckDBFileConnector):
     name = "parquet"
     label = "Parquet file"
     suffixes = (".parquet", ".pq")
-
-    def scan_sql(self, location: str, table: str, options: Mapping[str, Any]) -> str:
-        return f"read_parquet({sql_string(location)})"
+    reader = "read_parquet"
 
 
-class JsonConnector(Connector):
+class JsonConnector(DuckDBFileConnector):
     """JSON arrays or objects, and newline-delimited JSON."""
 
     name = "json"
     label = "JSON file"
     suffixes = (".json", ".ndjson", ".jsonl")
-
-    def scan_sql(self, location: str, table: str, options: Mapping[str, Any]) -> str:
-        return f"read_json_auto({sql_string(location)})"
+    reader = "read_json_auto"
