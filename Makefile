@@ -9,10 +9,10 @@ export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 # Debian packages for tests of a real window under Xvfb and for Qt's xcb platform (RECIPES.md).
 DEB_PACKAGES := xvfb xauth xdotool imagemagick libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xkb1 \
-	libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0
+	libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 iproute2
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test test-fast check lint format bench system-deps clean
+.PHONY: help venv run test test-fast test-offline check format bench system-deps clean
 
 help:
 	@echo "make run     create .venv, install, open the app on the sample workspace"
@@ -51,6 +51,12 @@ test: system-deps venv
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The whole suite with the network removed (a new network namespace with only its own loopback;
+# needs root). Proves by hand what the network guard in tests/conftest.py checks in every run.
+# Not part of `make test`: tests of the local database servers need the host's 127.0.0.1.
+test-offline: system-deps venv
+	unshare -n sh -c 'ip link set lo up && exec $(PY) -m pytest $(PYTEST_ARGS)'
 
 # The quick loop while working: no slow or window tests.
 test-fast: venv
