@@ -197,6 +197,8 @@ class Engine:
 
         def tracked(session: DuckDBPyConnection) -> T:
             with self._lock:
+                if self._closed:  # picked up while close() was stopping the writer
+                    raise QueryCancelledError("The workspace is closing.")
                 self._busy += 1
                 self._calls += 1
             try:
@@ -261,7 +263,6 @@ class Engine:
             if self._closed:
                 return
             self._closed = True
-        with self._lock:
             running = self._running
         if running is not None:
             running.cancel()
