@@ -131,10 +131,16 @@ def main(argv: list[str] | None = None) -> int:
 
 # ---------------------------------------------------------------------- helpers
 def _settings() -> Settings:
+    """The settings; a broken settings file is reported and the defaults are used."""
     from aiser_desktop.core.config import Settings
+    from aiser_desktop.core.errors import SettingsError
     from aiser_desktop.core.logs import setup_logging
 
-    settings = Settings.load()
+    try:
+        settings = Settings.load()
+    except SettingsError as exc:
+        print(f"aiser: warning: {exc} Using the defaults for now.", file=sys.stderr)
+        settings = Settings()
     setup_logging(settings.log_level)
     return settings
 

@@ -236,3 +236,29 @@ def test_a_long_query_shows_progress_on_a_terminal(ws: Path) -> None:
     assert proc.returncode == 0
     assert b"%  (Ctrl+C cancels)" in shown
     assert b"1,000 rows (1 shown)" in proc.stdout
+
+
+def test_a_broken_settings_file_warns_and_uses_the_defaults(
+    ws: Path, private_dirs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = private_dirs / "config" / "aiser-desktop" / "settings.toml"
+    settings.parent.mkdir(parents=True)
+    settings.write_text("theme = = 1\n", encoding="utf-8")
+    assert aiser("query", "select 5 as n", "--format", "csv", "--workspace", ws) == 0
+    out = capsys.readouterr()
+    assert out.out.splitlines() == ['"n"', "5"]
+    assert str(settings) in out.err and "line 1" in out.err and "defaults" in out.err
+
+
+def test_a_damaged_database_file_says_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = tmp_path / "damaged"
+    ws.mkdir()
+    (ws / "data.duckdb").write_bytes(b"this is not a database" * 100)
+    assert aiser("query", "select 1", "--workspace", ws) == 1
+    err = capsys.readouterr().err
+    assert "damaged or is not a DuckDB database" in err and "Move the file away" in err
+    # The workspace is not left locked.
+    (ws / "data.duckdb").unlink()
+    assert aiser("query", "select 1", "--workspace", ws) == 0

@@ -30,7 +30,12 @@ import pyarrow as pa
 from aiser_desktop.core.engine import extensions
 from aiser_desktop.core.engine.diagnostics import translate
 from aiser_desktop.core.engine.result import ResultHandle
-from aiser_desktop.core.errors import AiserError, QueryCancelledError, WorkspaceLockedError
+from aiser_desktop.core.errors import (
+    AiserError,
+    QueryCancelledError,
+    WorkspaceError,
+    WorkspaceLockedError,
+)
 from aiser_desktop.core.events import (
     EventHub,
     QueryCancelled,
@@ -55,6 +60,29 @@ _OFFLINE_CONFIG = {
     "autoload_known_extensions": False,
     "allow_community_extensions": False,
 }
+
+
+def _open_error(database: str, exc: Exception) -> Exception:
+    """A person's message for a database file DuckDB cannot open."""
+    text = str(exc)
+    if "lock" in text.lower():
+        return WorkspaceLockedError(
+            f"The database {database!r} is in use by another program.",
+            hint="Close the other program (or Aiser window) that has it open.",
+        )
+    if "not a valid DuckDB database" in text:
+        return WorkspaceError(
+            f"{database!r} is damaged or is not a DuckDB database.",
+            hint="Move the file away (or restore it from a backup) and open the workspace "
+            "again; the files your sources came from are not affected.",
+        )
+    if "version number" in text or "newer version" in text.lower():
+        return WorkspaceError(
+            f"{database!r} was written by a newer version of DuckDB than this app's "
+            f"({duckdb.__version__}).",
+            hint="Upgrade Aiser Desktop to open this workspace.",
+        )
+    return exc
 
 
 class QueryJob:
@@ -146,13 +174,8 @@ class Engine:
         config["custom_extension_repository"] = str(extension_dir / "repository")
         try:
             self._con = duckdb.connect(self.database, read_only=read_only, config=config)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise WorkspaceLockedError(
-                    f"The database {self.database!r} is in use by another program.",
-                    hint="Close the other program (or Aiser window) that has it open.",
-                ) from exc
-            raise
+        except duckdb.Error as exc:
+            raise _open_error(self.database, exc) from exc
         self._session = self._con.cursor()
         self._session.execute(
             "SET errors_as_json = true; SET enable_progress_bar = true; "
