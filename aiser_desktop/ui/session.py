@@ -239,6 +239,9 @@ class WorkspaceSession(QObject):
             return
         self._closing = True
         self._refresh.stop()
+        ws = self.ws or self._opened_ws
+        if ws is not None:
+            ws.engine.interrupt()  # an import under way stops now instead of being waited for
         self.tasks.wait()
         ws = self.ws or self._opened_ws
         self.ws = self._opened_ws = None

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -259,6 +260,28 @@ def test_closing_while_the_sample_loads_stops_it_and_releases_the_workspace(
     window.close()  # stops before the next table
     with Workspace.open(tmp_path / "new") as ws:
         assert len(ws.sources.records()) < 5
+
+
+@pytest.mark.slow
+def test_closing_during_a_big_import_stops_it_and_leaves_no_half_source(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], csv_workspace: Path, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.csv"
+    duckdb.sql(
+        f"COPY (SELECT i, md5(i::VARCHAR) AS h, i * 0.5 AS x FROM range(6000000) t(i)) "
+        f"TO '{big}' (HEADER)"
+    )
+    window = make_window(csv_workspace)
+    window.import_files([big])
+    qtbot.wait(300)  # the import is under way on the writer
+    started = time.perf_counter()
+    window.close()
+    took = time.perf_counter() - started
+    assert took < 3, f"closing waited {took:.1f} s for the import"
+    with Workspace.open(csv_workspace) as ws:
+        assert [s.name for s in ws.sources.records()] == ["sales"]
+        tables = ws.engine.execute("SELECT table_name FROM duckdb_tables()").rows()
+        assert tables == [("sales",)]
 
 
 def test_an_unexpected_error_is_shown_and_logged_not_fatal(
