@@ -202,7 +202,10 @@ def _query(ws: Workspace, args: argparse.Namespace) -> int:
     if args.out is not None:
         format_for(args.out)  # a bad suffix fails before the query runs
     stop_progress = _show_progress(ws) if sys.stderr.isatty() else None
-    job = ws.engine.submit(sql)
+    # A table on the terminal needs only its first rows: fetch no more (bounded memory on
+    # any result); files and csv/json output get everything.
+    preview = args.out is None and args.format == "table"
+    job = ws.engine.submit(sql, max_rows=max(0, args.max_rows) if preview else None)
     try:
         handle = job.result()
     except KeyboardInterrupt:
@@ -219,7 +222,7 @@ def _query(ws: Workspace, args: argparse.Namespace) -> int:
     elif args.format == "json":
         _print_json(handle)
     else:
-        _print_table(handle, args.max_rows)
+        _print_table(handle)
     return 0
 
 
@@ -246,12 +249,12 @@ def _show_progress(ws: Workspace) -> Callable[[], None]:
     return stop
 
 
-def _print_table(handle: ResultHandle, max_rows: int) -> None:
+def _print_table(handle: ResultHandle) -> None:
     names = handle.column_names
     if not names:
         print(f"OK ({handle.seconds:.3f} s)")
         return
-    rows = [[_cell(v) for v in row] for row in handle.rows(0, max(0, max_rows))]
+    rows = [[_cell(v) for v in row] for row in handle.rows(0, handle.row_count)]
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
     widths = [min(w, 60) for w in widths]
     numeric = [_is_numeric(handle.schema.field(i).type) for i in range(len(names))]
@@ -267,9 +270,14 @@ def _print_table(handle: ResultHandle, max_rows: int) -> None:
     print("-+-".join("-" * w for w in widths))
     for row in rows:
         print(line(row))
-    shown = f" ({len(rows):,} shown)" if len(rows) < handle.row_count else ""
     noun = "row" if handle.row_count == 1 else "rows"
-    print(f"\n{handle.row_count:,} {noun}{shown} in {handle.seconds:.3f} s")
+    if handle.truncated:
+        print(
+            f"\nfirst {handle.row_count:,} {noun} shown, in {handle.seconds:.3f} s; there are "
+            "more (--max-rows N shows more, --out FILE writes them all)"
+        )
+    else:
+        print(f"\n{handle.row_count:,} {noun} in {handle.seconds:.3f} s")
 
 
 def _print_csv(handle: ResultHandle) -> None:

@@ -388,6 +388,27 @@ def test_interrupt_stops_work_started_with_call(
     assert engine.execute("SELECT 3").rows() == [(3,)]
 
 
+@pytest.mark.parametrize(
+    ("max_rows", "rows", "truncated"),
+    [(0, 0, True), (3, 3, True), (10, 10, False), (11, 10, False), (None, 10, False)],
+)
+def test_a_row_limit_knows_when_it_was_hit(
+    engine: Engine, max_rows: int | None, rows: int, truncated: bool
+) -> None:
+    handle = engine.execute("SELECT i FROM range(10) t(i) ORDER BY i", max_rows=max_rows)
+    assert handle.row_count == rows
+    assert handle.truncated is truncated
+    assert handle.column_names == ["i"]
+    assert [r[0] for r in handle.rows(0, 100)] == list(range(rows))
+
+
+def test_a_row_limit_on_a_big_result_keeps_only_what_was_asked(engine: Engine) -> None:
+    handle = engine.execute("SELECT i FROM range(5000000) t(i)", max_rows=250_000)
+    assert (handle.row_count, handle.truncated) == (250_000, True)
+    # The session is ready for the next statement after stopping early.
+    assert engine.execute("SELECT 42").rows() == [(42,)]
+
+
 # ---------------------------------------------------------------------- offline
 def test_the_connection_never_installs_or_loads_extensions_by_itself(engine: Engine) -> None:
     settings = engine.execute(

@@ -195,21 +195,42 @@ class Engine:
         self._closed = False
 
     # ------------------------------------------------------------------ queries
-    def submit(self, sql: str, params: Sequence[Any] | None = None) -> QueryJob:
-        """Queues ``sql`` on the worker and returns its job at once."""
+    def submit(
+        self,
+        sql: str,
+        params: Sequence[Any] | None = None,
+        *,
+        max_rows: int | None = None,
+    ) -> QueryJob:
+        """Queues ``sql`` on the worker and returns its job at once.
+
+        Args:
+            sql: One or more statements; the result is the last one's.
+            params: Values for ``?`` or ``$1`` placeholders.
+            max_rows: Keep at most this many rows; the handle's ``truncated`` says whether
+                there were more.
+        """
         self._check_open()
+        if max_rows is not None and max_rows < 0:
+            raise ValueError("max_rows must be >= 0")
         job = QueryJob(self, next(self._ids), sql)
         self._ensure_monitor()
         with self._lock:
             self._queued.add(job)
-        self._worker.submit(self._run, job, params)
+        self._worker.submit(self._run, job, params, max_rows)
         return job
 
     def execute(
-        self, sql: str, params: Sequence[Any] | None = None, timeout: float | None = None
+        self,
+        sql: str,
+        params: Sequence[Any] | None = None,
+        timeout: float | None = None,
+        *,
+        max_rows: int | None = None,
     ) -> ResultHandle:
-        """Runs ``sql`` on the worker and waits for its result (see :meth:`QueryJob.result`)."""
-        return self.submit(sql, params).result(timeout)
+        """Runs ``sql`` on the worker and waits for its result (see :meth:`submit` and
+        :meth:`QueryJob.result`)."""
+        return self.submit(sql, params, max_rows=max_rows).result(timeout)
 
     def call(self, fn: Callable[[DuckDBPyConnection], T]) -> Future[T]:
         """Runs ``fn(session)`` on the writer thread, after the queries queued before it.
@@ -323,7 +344,7 @@ class Engine:
         if self._closed:
             raise AiserError("The engine is closed.", hint="Open the workspace again.")
 
-    def _run(self, job: QueryJob, params: Sequence[Any] | None) -> None:
+    def _run(self, job: QueryJob, params: Sequence[Any] | None, max_rows: int | None) -> None:
         with self._running_changed:
             self._queued.discard(job)
             # Checked under the lock close() takes, so a job is either seen running by
@@ -337,7 +358,7 @@ class Engine:
             return
         self.hub.publish(QueryStarted(job.id, job.sql))
         try:
-            table = self._fetch(job.sql, params)
+            table, truncated = self._fetch(job.sql, params, max_rows)
         except BaseException as exc:
             with self._lock:
                 self._running = None
@@ -353,7 +374,7 @@ class Engine:
         with self._lock:
             self._running = None
         seconds = time.perf_counter() - job.submitted
-        handle = ResultHandle(job.id, job.sql, table, seconds)
+        handle = ResultHandle(job.id, job.sql, table, seconds, truncated)
         if self._settle(job, result=handle):
             self.hub.publish(
                 QueryFinished(
@@ -361,12 +382,26 @@ class Engine:
                 )
             )
 
-    def _fetch(self, sql: str, params: Sequence[Any] | None) -> pa.Table:
+    def _fetch(
+        self, sql: str, params: Sequence[Any] | None, max_rows: int | None
+    ) -> tuple[pa.Table, bool]:
+        """Runs ``sql`` on the session; returns its rows as Arrow and whether any were cut."""
         cur = self._session
         cur.execute(sql, params)
         if cur.description is None:
-            return pa.table({})
-        return cur.to_arrow_table(_BATCH_ROWS)
+            return pa.table({}), False
+        if max_rows is None:
+            return cur.to_arrow_table(_BATCH_ROWS), False
+        reader = cur.to_arrow_reader(max(1, min(max_rows + 1, _BATCH_ROWS)))
+        batches: list[pa.RecordBatch] = []
+        kept = 0
+        for batch in reader:
+            batches.append(batch)
+            kept += batch.num_rows
+            if kept > max_rows:
+                break
+        table = pa.Table.from_batches(batches, schema=reader.schema)
+        return table.slice(0, max_rows), kept > max_rows
 
     def _settle(
         self,
