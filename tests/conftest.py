@@ -71,6 +71,41 @@ def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return home
 
 
+class MemoryKeyring:
+    """An in-memory keyring backend: tests never touch the machine's real keyring."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(
+    monkeypatch: pytest.MonkeyPatch, private_dirs: Path
+) -> Iterator[MemoryKeyring]:
+    """Every test gets an empty in-memory keyring; a subprocess (the CLI) gets a plain-text
+    keyring file in the test's private data folder."""
+    import keyring
+    import keyring.backend
+
+    backend = type("TestKeyring", (MemoryKeyring, keyring.backend.KeyringBackend), {})()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    yield backend
+    keyring.set_keyring(previous)
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Iterator[Workspace]:
     """An empty, open workspace in a temp folder."""

@@ -75,6 +75,24 @@ class WorkspaceProgress(Message):
     total: int
 
 
+@dataclass(frozen=True)
+class ImportProgress(Message):
+    """An import or snapshot of a source moved on.
+
+    Attributes:
+        source: The source's name.
+        table: The table being copied ("" for a single-table source).
+        done: Tables finished so far; ``total`` tables in all.
+        percent: DuckDB's progress through the current table (0-100; -1 unknown).
+    """
+
+    source: str
+    table: str
+    done: int
+    total: int
+    percent: float = -1.0
+
+
 M = TypeVar("M", bound=Message)
 Handler = Callable[[Any], None]
 

@@ -99,7 +99,11 @@ class Workspace:
                 hint="See the log file for details (aiser --version --verbose shows where).",
             ) from exc
         log.info("opened workspace %s", folder)
-        return cls(folder, engine, state, hub, lock)
+        ws = cls(folder, engine, state, hub, lock)
+        # Linked databases are attached again in the background; the first query waits
+        # behind them on the writer, nothing else does.
+        ws.sources.connect_linked()
+        return ws
 
     def close(self) -> None:
         """Stops running queries and releases the workspace for other processes."""

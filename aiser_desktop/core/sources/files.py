@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from aiser_desktop.core.errors import SourceError
-from aiser_desktop.core.sources.base import Connector, sql_string
+from aiser_desktop.core.sources.base import Connector, SourceSpec, file_pattern, sql_string
 
 _OPTION_RE = re.compile(r"^[a-z_]+$")
 
@@ -39,9 +39,9 @@ class DuckDBFileConnector(Connector):
     reader: ClassVar[str]
     defaults: ClassVar[Mapping[str, Any]] = {}
 
-    def scan_sql(self, location: str, table: str, options: Mapping[str, Any]) -> str:
-        arguments = {**self.defaults, **options}
-        return f"{self.reader}({sql_string(location)}{_options_sql(arguments)})"
+    def scan_sql(self, spec: SourceSpec, table: str) -> str:
+        arguments = {**self.defaults, **spec.options}
+        return f"{self.reader}({sql_string(file_pattern(spec.location))}{_options_sql(arguments)})"
 
 
 class CsvConnector(DuckDBFileConnector):
@@ -59,6 +59,7 @@ class ParquetConnector(DuckDBFileConnector):
     label = "Parquet file"
     suffixes = (".parquet", ".pq")
     reader = "read_parquet"
+    CHEAP_COUNT = True
 
 
 class JsonConnector(DuckDBFileConnector):

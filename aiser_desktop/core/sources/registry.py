@@ -7,12 +7,15 @@ known directly, so a bundle without package metadata (PyInstaller) still finds t
 from __future__ import annotations
 
 import importlib
+import logging
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
 
 from aiser_desktop.core.errors import ConnectorNotFoundError, UnsupportedFormatError
-from aiser_desktop.core.sources.base import Connector, format_suffix
+from aiser_desktop.core.sources.base import Connector, format_suffix, url_scheme
+
+log = logging.getLogger(__name__)
 
 GROUP = "aiser_desktop.connectors"
 
@@ -20,6 +23,16 @@ BUILT_IN = {
     "csv": "aiser_desktop.core.sources.files:CsvConnector",
     "parquet": "aiser_desktop.core.sources.files:ParquetConnector",
     "json": "aiser_desktop.core.sources.files:JsonConnector",
+    "avro": "aiser_desktop.core.sources.files:AvroConnector",
+    "excel": "aiser_desktop.core.sources.excel:ExcelConnector",
+    "arrow": "aiser_desktop.core.sources.arrow_files:ArrowConnector",
+    "postgres": "aiser_desktop.core.sources.databases:PostgresConnector",
+    "mysql": "aiser_desktop.core.sources.databases:MySqlConnector",
+    "sqlite": "aiser_desktop.core.sources.databases:SqliteConnector",
+    "sqlalchemy": "aiser_desktop.core.sources.sqlalchemy_url:SqlAlchemyConnector",
+    "delta": "aiser_desktop.core.sources.lakes:DeltaConnector",
+    "iceberg": "aiser_desktop.core.sources.lakes:IcebergConnector",
+    "web": "aiser_desktop.core.sources.web:WebConnector",
 }
 
 
@@ -48,29 +61,60 @@ def get(name: str) -> Connector:
             hint=f"Installed connectors: {', '.join(names())}.",
         )
     module, _, attr = target.partition(":")
-    cls = getattr(importlib.import_module(module), attr)
+    try:
+        cls = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ConnectorNotFoundError(
+            f"The connector {name!r} ({target}) cannot be loaded: {exc}.",
+            hint="Reinstall Aiser Desktop, or the plugin that provides this connector.",
+        ) from exc
     connector = cls()
     if not isinstance(connector, Connector):
         raise ConnectorNotFoundError(f"{target} is not an Aiser connector.")
     return connector
 
 
-def for_path(path: Path) -> Connector:
-    """The connector that reads ``path``, chosen by its suffix.
+def installed() -> list[Connector]:
+    """Every connector that loads, highest ``PRIORITY`` first; one that fails to load is
+    logged and left out, so a broken plugin cannot break adding files."""
+    found: list[Connector] = []
+    for name in names():
+        try:
+            found.append(get(name))
+        except ConnectorNotFoundError as exc:
+            log.warning("%s", exc)
+    return sorted(found, key=lambda c: -c.PRIORITY)
+
+
+def for_location(location: str) -> Connector:
+    """The connector that reads ``location`` (a path, folder, glob or URL).
 
     Raises:
-        UnsupportedFormatError: No installed connector reads that suffix.
+        UnsupportedFormatError: No installed connector reads it; the message lists what does.
     """
-    suffix = format_suffix(path)
-    known: list[str] = []
-    for name in names():
-        connector = get(name)
-        known.extend(connector.suffixes)
-        if suffix in connector.suffixes:
+    connectors = installed()
+    for connector in connectors:
+        if connector.accepts(location):
             return connector
+    scheme = url_scheme(location)
+    if scheme:
+        schemes = sorted({s for c in connectors for s in c.schemes})
+        raise UnsupportedFormatError(
+            f"Cannot read {location.split('@')[-1]!r}: no installed connector reads "
+            f"{scheme}:// addresses.",
+            hint=f"Supported: {', '.join(schemes)}. For another database, install its "
+            "SQLAlchemy dialect and write the URL as dialect+driver://...",
+        )
+    suffix = format_suffix(Path(location))
+    known = sorted({s for c in connectors for s in c.suffixes})
+    what = f"{suffix} is not a format" if suffix else "files without a known suffix are not"
     raise UnsupportedFormatError(
-        f"Cannot read {str(path)!r}: {suffix or 'files without a suffix'} is not a format "
-        "Aiser reads yet.",
-        hint=f"Supported suffixes: {', '.join(sorted(set(known)))}. "
+        f"Cannot read {location!r}: {what} Aiser reads yet.",
+        hint=f"Supported suffixes: {', '.join(known)}. "
         "Convert the file, or give the format with --connector.",
     )
+
+
+def for_path(path: Path) -> Connector:
+    """The connector that reads the file ``path`` (see :func:`for_location`)."""
+    return for_location(str(path))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -22,7 +22,12 @@ class Base(DeclarativeBase):
 
 
 class SourceRecord(Base):
-    """A source the person added: a file (later: a folder, a database, a lake, an API)."""
+    """A source the person added: a file, a folder, a database, a lake or a web endpoint.
+
+    ``location`` never holds a password: that lives in the OS keyring under ``secret_ref``.
+    ``catalog`` caches the tables' columns, keys and row counts, so the app knows every
+    source's schema offline and at once (see ``core/sources/catalog.py``).
+    """
 
     __tablename__ = "sources"
 
@@ -32,6 +37,11 @@ class SourceRecord(Base):
     location: Mapped[str] = mapped_column(Text)
     options: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     tables: Mapped[list[str]] = mapped_column(JSON, default=list)
+    mode: Mapped[str] = mapped_column(String(20), default="imported")  # linked, imported
+    network: Mapped[bool] = mapped_column(Boolean, default=False)
+    secret_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    catalog: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

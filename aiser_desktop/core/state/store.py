@@ -10,7 +10,7 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from aiser_desktop.core.state.models import HistoryRecord, MetaRecord, SourceRec
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0001"  # the newest file in migrations/versions; a test keeps them in step
+HEAD_REVISION = "0002"  # the newest file in migrations/versions; a test keeps them in step
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -56,7 +56,15 @@ def migrate(path: Path, revision: str = "head") -> None:
 
 @dataclass(frozen=True)
 class SourceRow:
-    """A source as stored: what the catalog and the UI read."""
+    """A source as stored: what the catalog and the UI read.
+
+    Attributes:
+        mode: "linked" (queried in place) or "imported" (copied into data.duckdb).
+        network: The person allowed this source to use the network.
+        secret_ref: Where its password lives in the OS keyring; never the password.
+        catalog: The cached tables, columns, keys and counts (``core/sources/catalog.py``).
+        refreshed_at: When the data was last copied in (an import or snapshot).
+    """
 
     name: str
     connector: str
@@ -64,6 +72,11 @@ class SourceRow:
     options: dict[str, Any]
     tables: list[str]
     created_at: datetime
+    mode: str = "imported"
+    network: bool = False
+    secret_ref: str | None = None
+    catalog: list[dict[str, Any]] = field(default_factory=list)
+    refreshed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +137,9 @@ class StateStore:
         location: str,
         tables: list[str],
         options: dict[str, Any] | None = None,
+        **fields: Any,
     ) -> None:
+        """Records a new source; ``fields`` are the other :class:`SourceRow` attributes."""
         with self.session() as s:
             s.add(
                 SourceRecord(
@@ -133,8 +148,16 @@ class StateStore:
                     location=location,
                     tables=tables,
                     options=options or {},
+                    **fields,
                 )
             )
+
+    def update_source(self, name: str, **fields: Any) -> None:
+        """Changes stored attributes of source ``name`` (``mode``, ``catalog``, ...)."""
+        with self.session() as s:
+            record = s.scalars(select(SourceRecord).where(SourceRecord.name == name)).one()
+            for key, value in fields.items():
+                setattr(record, key, value)
 
     def remove_source(self, name: str) -> bool:
         with self.session() as s:
@@ -152,6 +175,11 @@ class StateStore:
                     dict(r.options),
                     list(r.tables),
                     _utc(r.created_at),
+                    mode=r.mode,
+                    network=r.network,
+                    secret_ref=r.secret_ref,
+                    catalog=list(r.catalog or []),
+                    refreshed_at=_utc(r.refreshed_at) if r.refreshed_at else None,
                 )
                 for r in records
             ]
