@@ -24,7 +24,11 @@ DUCKDB_VERSION = "1.5.5"
 BUILT_IN = frozenset({"json", "parquet", "icu", "core_functions"})
 
 # Package file name -> the name DuckDB expects (the entry point is derived from it).
-_ENTRYPOINT_NAMES = {"postgres": "postgres_scanner", "sqlite": "sqlite_scanner"}
+_ENTRYPOINT_NAMES = {
+    "postgres": "postgres_scanner",
+    "sqlite": "sqlite_scanner",
+    "mysql": "mysql_scanner",
+}
 
 
 def extension_file(name: str) -> Path:
