@@ -1,6 +1,5 @@
 """A source with several tables, queried as ``source.table``, through a plugin connector.
 
-The built-in file connectors are single-table; the database and workbook connectors come later.
 This plugin (a folder of CSV files, one table per file) is registered the way a third-party
 package would be, through the ``aiser_desktop.connectors`` entry-point group, to prove the
 naming rule and the plugin path together.
@@ -8,7 +7,7 @@ naming rule and the plugin path together.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pytest
 
 from aiser_desktop.core.errors import NameClashError
 from aiser_desktop.core.sources import registry
-from aiser_desktop.core.sources.base import Connector, sql_string
+from aiser_desktop.core.sources.base import Connector, SourceSpec, sql_string
 from aiser_desktop.core.workspace import Workspace
 
 
@@ -26,11 +25,11 @@ class CsvFolderConnector(Connector):
     label = "folder of CSV files"
     MULTI_TABLE = True
 
-    def tables(self, location: str, options: Mapping[str, Any]) -> list[str]:
-        return sorted(p.stem for p in Path(location).glob("*.csv"))
+    def tables(self, con: Any, spec: SourceSpec) -> list[str]:
+        return sorted(p.stem for p in Path(spec.location).glob("*.csv"))
 
-    def scan_sql(self, location: str, table: str, options: Mapping[str, Any]) -> str:
-        return f"read_csv({sql_string(str(Path(location) / (table + '.csv')))})"
+    def scan_sql(self, spec: SourceSpec, table: str) -> str:
+        return f"read_csv({sql_string(str(Path(spec.location) / (table + '.csv')))})"
 
 
 @pytest.fixture

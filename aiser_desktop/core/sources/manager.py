@@ -32,6 +32,7 @@ from aiser_desktop.core.errors import (
     QueryCancelledError,
     SourceError,
     SourceNotFoundError,
+    missing_file,
 )
 from aiser_desktop.core.events import EventHub, ImportProgress, SourcesChanged
 from aiser_desktop.core.security import secrets
@@ -40,6 +41,7 @@ from aiser_desktop.core.sources.base import (
     Connector,
     Mode,
     SourceSpec,
+    is_glob,
     quote_ident,
     sql_string,
     url_scheme,
@@ -135,9 +137,11 @@ class SourceManager:
             text = str(Path(text).expanduser())
         text, url_secret = secrets.split_url(text)
         secret = secret or url_secret
-        conn = registry.get(connector) if connector else registry.for_location(text)
-        if not url_scheme(text) and not any(ch in text for ch in "*?["):
+        if not url_scheme(text) and not is_glob(text):
+            if not Path(text).exists():  # said before "unknown format": the likelier slip
+                raise missing_file(Path(text))
             text = str(Path(text).resolve())
+        conn = registry.get(connector) if connector else registry.for_location(text)
         name = name or default_name(text)
         spec = SourceSpec(name, text, dict(options or {}), secret, network)
         self._check_network(conn, spec)
