@@ -454,6 +454,24 @@ def test_refused_connection_and_unknown_database(workspace: Workspace) -> None:
     assert _leftovers(workspace, "gone") == []
 
 
+def test_a_server_that_never_answers_times_out(workspace: Workspace) -> None:
+    from aiser_desktop.core.sources.databases import CONNECT_TIMEOUT
+
+    # A listener that never accepts: the connection opens, and no server ever speaks.
+    with socket.create_server(("127.0.0.1", 0), backlog=8) as silent:
+        port = silent.getsockname()[1]
+        for url in (
+            f"postgresql://postgres@127.0.0.1:{port}/x",
+            f"mysql://root@127.0.0.1:{port}/x",
+        ):
+            start = time.monotonic()
+            with pytest.raises(SourceError) as caught:
+                workspace.sources.add(url, name="silent")
+            assert time.monotonic() - start < CONNECT_TIMEOUT + 10
+            assert f"did not answer within {CONNECT_TIMEOUT} s" in str(caught.value)
+    assert workspace.sources.records() == []
+
+
 def test_a_remote_database_needs_the_network_switched_on(workspace: Workspace) -> None:
     with pytest.raises(SourceError, match="network is off"):
         workspace.sources.add("postgresql://ann@db.example.com/sales", name="remote")

@@ -417,12 +417,16 @@ class MySqlConnector(_ScannerConnector):
 
 
 def _reachable(spec: SourceSpec, host: str, port: int) -> None:
-    """Fails within :data:`CONNECT_TIMEOUT` seconds when nothing listens at ``host:port`` (the
-    MySQL client library has no connect timeout of its own here, and a host that drops
-    packets would hold the app for minutes)."""
+    """Fails within :data:`CONNECT_TIMEOUT` seconds when no MySQL server answers at
+    ``host:port``: the scanner's client library has no connect timeout here, so a host that
+    drops packets, or a server that accepts but never speaks, would hold the app for good. A
+    MySQL server greets a new connection at once; this waits for that first byte. (The probe
+    is an aborted handshake to the server; the real login right after it resets the count
+    that ``max_connect_errors`` watches.)"""
     try:
-        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT):
-            pass
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT) as probe:
+            if not probe.recv(1):
+                raise ConnectionResetError("the server closed the connection at once")
     except TimeoutError:
         raise SourceError(
             f"The database server at {host}:{port} did not answer within {CONNECT_TIMEOUT} s.",
