@@ -3,8 +3,11 @@
     aiser                                   open the app (default workspace, or --workspace)
     aiser --version [--verbose]             the version (and where settings and logs live)
     aiser query "SQL" [--format table|csv|json] [--out FILE]
-    aiser import PATH [--name NAME] [--connector csv|parquet|json]
-    aiser sources [--json]
+    aiser import LOCATION...                add files, folders, globs, database URLs, lakes
+                                            and web addresses (aiser import --help)
+    aiser sources [--json]                  sources: tables, columns, mode, status
+    aiser refresh NAME... / remove NAME...  a new snapshot / remove sources
+    aiser mode NAME linked|imported         query in place, or copy into the workspace
     aiser history [--limit N] [--json]
 
 Everything heavy (DuckDB, Arrow, Qt) is imported inside the verb that needs it, so
@@ -83,13 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"rows printed in table format (default: {TABLE_ROWS})",
     )
 
-    imp = verbs.add_parser("import", parents=[workspace], help="add a file as a source")
-    imp.add_argument("path", type=Path, help="a CSV, TSV, Parquet, JSON or NDJSON file")
-    imp.add_argument("--name", help="the source name (default: from the file name)")
-    imp.add_argument("--connector", help="read the file with this connector (default: by suffix)")
+    from aiser_desktop.cli_sources import add_verbs
 
-    src = verbs.add_parser("sources", parents=[workspace], help="list sources and their tables")
-    src.add_argument("--json", action="store_true", help="print JSON")
+    add_verbs(verbs, workspace)
 
     hist = verbs.add_parser("history", parents=[workspace], help="the queries run lately")
     hist.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default: 20)")
@@ -98,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Runs the command line; returns the exit code."""
+    """Runs the command line; returns the exit code (source verbs: see cli_sources)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
@@ -111,12 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = _settings()
-        handler = {
-            "query": _query,
-            "import": _import,
-            "sources": _sources,
-            "history": _history,
-        }.get(args.verb)
+        handler = _handler(args.verb)
         if handler is None:
             return _open_app(args, settings)
         with _open_workspace(args, settings) as ws:
@@ -127,9 +121,24 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("aiser: cancelled", file=sys.stderr)
         return EXIT_CANCELLED
+    except BrokenPipeError:
+        # The reader went away (aiser sources --json | head): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 # ---------------------------------------------------------------------- helpers
+def _handler(verb: str | None) -> Callable[[Workspace, argparse.Namespace], int] | None:
+    if verb in ("query", "history"):
+        return {"query": _query, "history": _history}[verb]
+    if verb is None:
+        return None
+    from aiser_desktop.cli_sources import HANDLERS
+
+    return HANDLERS[verb]
+
+
 def _settings() -> Settings:
     """The settings; a broken settings file is reported and the defaults are used."""
     from aiser_desktop.core.config import Settings
@@ -315,53 +324,6 @@ def _is_numeric(arrow_type: Any) -> bool:
     return bool(
         pat.is_integer(arrow_type) or pat.is_floating(arrow_type) or pat.is_decimal(arrow_type)
     )
-
-
-def _import(ws: Workspace, args: argparse.Namespace) -> int:
-    row = ws.sources.add_file(args.path, name=args.name, connector=args.connector)
-    info = next(s for s in ws.sources.catalog() if s.name == row.name)
-    for table in info.tables:
-        print(f"added {table.sql_name}: {table.row_count:,} rows, {len(table.columns)} columns")
-    return 0
-
-
-def _sources(ws: Workspace, args: argparse.Namespace) -> int:
-    catalog = ws.sources.catalog()
-    if args.json:
-        import json
-
-        print(
-            json.dumps(
-                [
-                    {
-                        "name": s.name,
-                        "connector": s.connector,
-                        "location": s.location,
-                        "created_at": s.created_at.isoformat(),
-                        "tables": [
-                            {
-                                "name": t.sql_name,
-                                "rows": t.row_count,
-                                "columns": [{"name": c.name, "type": c.type} for c in t.columns],
-                            }
-                            for t in s.tables
-                        ],
-                    }
-                    for s in catalog
-                ],
-                indent=2,
-            )
-        )
-        return 0
-    if not catalog:
-        print(f"No sources in {ws.path} yet. Add one with: aiser import FILE")
-        return 0
-    for s in catalog:
-        print(f"{s.name}  ({s.connector}: {s.location})")
-        for t in s.tables:
-            cols = ", ".join(f"{c.name} {c.type}" for c in t.columns)
-            print(f"  {t.sql_name}  {t.row_count:,} rows  [{cols}]")
-    return 0
 
 
 def _history(ws: Workspace, args: argparse.Namespace) -> int:

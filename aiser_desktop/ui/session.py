@@ -1,20 +1,33 @@
-"""One workspace's life in the window: opening, the catalog, the sample data, imports, closing.
+"""One workspace's life in the window: opening, the catalog, the sample data, sources, closing.
 
 All long work runs on a :class:`TaskRunner`; core events arrive through a
 :class:`QtEventBridge`. The session reports by Qt signals and never touches a widget, so the
 window only has to show what it says.
+
+Work on sources (adding, refreshing, switching mode, removing) can be cancelled: the engine's
+writer is interrupted, again and again until that work has ended, because a source still
+being checked has not reached DuckDB yet; the core then rolls back, so nothing is half-kept.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from aiser_desktop.core.events import EventHub, Message, SourcesChanged, WorkspaceProgress
+from aiser_desktop.core.errors import QueryCancelledError
+from aiser_desktop.core.events import (
+    EventHub,
+    ImportProgress,
+    Message,
+    SourcesChanged,
+    WorkspaceProgress,
+)
 from aiser_desktop.ui import background
+from aiser_desktop.ui.background import Added, SourceRequest
 from aiser_desktop.ui.qt_events import QtEventBridge
 from aiser_desktop.ui.workers import TaskRunner
 
@@ -25,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REFRESH_DELAY_MS = 150  # several sources changing at once give one catalog read
+INTERRUPT_EVERY_MS = 100
 
 
 class WorkspaceSession(QObject):
@@ -44,6 +58,10 @@ class WorkspaceSession(QObject):
         note(str, str, object): Something to tell the person (kind "info", "success" or
             "error"; the text; the error or None).
         sample_loaded(list): The sample tables were added (their names).
+        source_progress(str, float): Work on a source moved on (what, percent 0-100; below
+            0 when DuckDB has no estimate yet).
+        import_progress(ImportProgress): The core's progress event, as it came.
+        sources_idle: No work on sources runs any more.
         core_event(Message): Any other core event (the queries'), on the GUI thread.
     """
 
@@ -54,6 +72,9 @@ class WorkspaceSession(QObject):
     task_ended = Signal(str)
     note = Signal(str, str, object)
     sample_loaded = Signal(list)
+    source_progress = Signal(str, float)
+    import_progress = Signal(object)
+    sources_idle = Signal()
     core_event = Signal(object)
 
     def __init__(self, path: Path, parent: QObject | None = None) -> None:
@@ -75,6 +96,12 @@ class WorkspaceSession(QObject):
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(REFRESH_DELAY_MS)
         self._refresh.timeout.connect(self.refresh)
+        self._source_work = 0  # source tasks under way
+        self._source_text = ""  # what the latest of them does, for the status bar
+        self._stop_sources = False
+        self._interrupter = QTimer(self)
+        self._interrupter.setInterval(INTERRUPT_EVERY_MS)
+        self._interrupter.timeout.connect(self._interrupt_sources)
 
     @property
     def is_open(self) -> bool:
@@ -87,6 +114,16 @@ class WorkspaceSession(QObject):
     @property
     def sample_loading(self) -> bool:
         return self._sample_running
+
+    @property
+    def sources_busy(self) -> bool:
+        """Work on sources (an add, a refresh, a switch, a removal) is under way."""
+        return self._source_work > 0
+
+    @property
+    def sources_stopping(self) -> bool:
+        """Cancel was asked for the work on sources under way."""
+        return self._stop_sources
 
     # ------------------------------------------------------------------ opening
     def open(self, *, load_sample: bool = False) -> None:
@@ -193,32 +230,173 @@ class WorkspaceSession(QObject):
         self.refresh()
 
     def import_files(self, paths: list[Path]) -> None:
-        """Adds each file as a source; each failure is reported on its own."""
-        if not self.is_open or not paths:
-            return
-        label = paths[0].name if len(paths) == 1 else f"{len(paths)} files"
-        self.task_changed.emit(f"Importing {label}", 0, 0)
-        self.tasks.start(
-            "import files",
-            background.import_files,
-            self.ws,
-            list(paths),
-            on_done=self._imported,
-            on_error=self._import_failed,
-        )
+        """Adds each file (dropped on the window) as a source; each failure is reported on
+        its own."""
+        self.add_sources([SourceRequest(str(p)) for p in paths])
 
-    def _imported(self, results: list[background.Imported]) -> None:
-        self.task_ended.emit("Ready")
+    # ------------------------------------------------------------------ sources
+    def add_sources(
+        self,
+        requests: list[SourceRequest],
+        *,
+        on_done: Callable[[list[Added]], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> bool:
+        """Adds sources on a task thread, one after the other; :meth:`cancel_sources` stops.
+
+        Each outcome is also told as a :attr:`note`. Returns False when nothing started
+        (no workspace open, or nothing to add).
+
+        Args:
+            on_done: Called with one :class:`Added` per request, on the GUI thread.
+            on_error: Called if the task itself failed (not a source: those are in the list).
+        """
+        if not self.is_open or not requests:
+            return False
+        first = requests[0].label
+        label = first if len(requests) == 1 else f"{len(requests)} sources"
+
+        def done(results: list[Added]) -> None:
+            self._added(results)
+            if on_done is not None:
+                on_done(results)
+
+        def failed(exc: BaseException) -> None:
+            self.note.emit("error", "The sources could not be added.", exc)
+            if on_error is not None:
+                on_error(exc)
+
+        self._start_source_work(
+            f"Adding {label}",
+            "add sources",
+            background.add_sources,
+            self.ws,
+            list(requests),
+            lambda: self._stop_sources,
+            on_done=done,
+            on_error=failed,
+        )
+        return True
+
+    def _added(self, results: list[Added]) -> None:
         for result in results:
             if result.error is None:
-                self.note.emit("success", f"Imported {result.path.name} as {result.name}.", None)
+                verb = "Linked" if result.mode == "linked" else "Imported"
+                self.note.emit("success", f"{verb} {result.label} as {result.name}.", None)
+            elif isinstance(result.error, QueryCancelledError):
+                self.note.emit("info", f"Cancelled: {result.label} was not added.", None)
             else:
-                self.note.emit("error", f"{result.path.name} was not imported.", result.error)
-        self.refresh()
+                self.note.emit("error", f"{result.label} was not added.", result.error)
 
-    def _import_failed(self, exc: BaseException) -> None:
-        self.task_ended.emit("Ready")
-        self.note.emit("error", "The import failed.", exc)
+    def refresh_source(self, name: str) -> bool:
+        """A new snapshot of an imported source, or a linked one's tables read again; the
+        old data stays if that fails or is cancelled."""
+        return self._change_source(
+            f"Refreshing {name}",
+            "refresh a source",
+            name,
+            lambda ws: ws.sources.refresh(name),
+            lambda row: (
+                f"Refreshed {name}: "
+                + ("a new snapshot." if row.mode == "imported" else "its tables were read again.")
+            ),
+        )
+
+    def set_source_mode(self, name: str, mode: str) -> bool:
+        """Switches a source between "linked" and "imported"; it stays as it was on failure."""
+        doing = "Linking" if mode == "linked" else "Importing"
+        return self._change_source(
+            f"{doing} {name}",
+            "switch a source's mode",
+            name,
+            lambda ws: ws.sources.set_mode(name, mode),
+            lambda _row: (
+                f"{name} is now {mode}."
+                + (" Its data is copied into the workspace." if mode == "imported" else "")
+            ),
+        )
+
+    def remove_source(self, name: str) -> bool:
+        """Removes a source, its tables and its password."""
+        return self._change_source(
+            f"Removing {name}",
+            "remove a source",
+            name,
+            lambda ws: ws.sources.remove(name),
+            lambda _row: f"Removed {name}.",
+        )
+
+    def _change_source(
+        self,
+        text: str,
+        task: str,
+        name: str,
+        work: Callable[[Workspace], Any],
+        success: Callable[[Any], str],
+    ) -> bool:
+        if not self.is_open:
+            return False
+
+        def done(row: Any) -> None:
+            self.note.emit("success", success(row), None)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, QueryCancelledError):
+                self.note.emit("info", f"Cancelled: {name} is as it was.", None)
+            else:
+                self.note.emit("error", f"{text} failed; {name} is as it was.", exc)
+
+        self._start_source_work(text, task, work, self.ws, on_done=done, on_error=failed)
+        return True
+
+    def _start_source_work(
+        self,
+        text: str,
+        task: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        self._source_work += 1
+        self._source_text = text
+        self.source_progress.emit(text, -1.0)
+
+        def finish() -> None:
+            self._source_work -= 1
+            if self._source_work == 0:
+                self._stop_sources = False
+                self._interrupter.stop()
+                self.task_ended.emit("Ready")
+                self.sources_idle.emit()
+            self.refresh()
+
+        def done(result: Any) -> None:
+            finish()
+            on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            finish()
+            on_error(exc)
+
+        self.tasks.start(task, fn, *args, on_done=done, on_error=failed)
+
+    def cancel_sources(self) -> bool:
+        """Stops the work on sources under way; nothing half-done is kept. False when none
+        runs. (A query of the person's running at that moment is cancelled too: the engine
+        has one writer.)"""
+        if not self._source_work or self.ws is None:
+            return False
+        self._stop_sources = True
+        self._interrupt_sources()
+        self._interrupter.start()
+        return True
+
+    def _interrupt_sources(self) -> None:
+        if self._source_work and self._stop_sources and self.ws is not None:
+            self.ws.engine.interrupt()
+        else:
+            self._interrupter.stop()
 
     # ------------------------------------------------------------------ events and closing
     def _on_message(self, msg: Message) -> None:
@@ -226,6 +404,10 @@ class WorkspaceSession(QObject):
             return
         if isinstance(msg, SourcesChanged):
             self._refresh.start()
+        elif isinstance(msg, ImportProgress):
+            self.import_progress.emit(msg)
+            if self._source_work and not self._stop_sources:
+                self.source_progress.emit(self._source_text, overall_percent(msg))
         elif isinstance(msg, WorkspaceProgress):
             if msg.done < msg.total:
                 self.task_changed.emit(msg.task, msg.done, msg.total)
@@ -239,6 +421,7 @@ class WorkspaceSession(QObject):
             return
         self._closing = True
         self._refresh.stop()
+        self._interrupter.stop()
         ws = self.ws or self._opened_ws
         if ws is not None:
             ws.engine.interrupt()  # an import under way stops now instead of being waited for
@@ -251,3 +434,15 @@ class WorkspaceSession(QObject):
             except Exception:
                 log.exception("closing the workspace %s failed", ws.path)
         self._bridge.close()
+
+
+def overall_percent(msg: ImportProgress) -> float:
+    """How far an import is through all of its tables, 0-100; -1 with no estimate yet."""
+    if msg.total <= 0:
+        return -1.0
+    if msg.done >= msg.total:
+        return 100.0
+    if msg.percent < 0 and msg.done == 0:
+        return -1.0
+    within = max(msg.percent, 0.0) / 100
+    return min(100.0, (msg.done + within) / msg.total * 100)

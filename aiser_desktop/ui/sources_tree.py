@@ -3,11 +3,16 @@
 A single-table source (a CSV file, say) is one node: the source is the table, queried by its own
 name. A source with several tables shows them beneath it, each queried as ``source.table``.
 Double-clicking a table or a column inserts its SQL name into the editor.
+
+Each source shows its mode ("linked": queried in place; "imported": copied in, with the
+snapshot's time in its tooltip), and in red when it cannot be used now (a linked database
+that did not answer). Its menu refreshes it, switches its mode or removes it.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, Signal
@@ -23,6 +28,10 @@ _PLAIN_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 SQL_NAME_ROLE = Qt.ItemDataRole.UserRole
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # "source", "table" or "column"
+SOURCE_ROLE = Qt.ItemDataRole.UserRole + 2  # on a source's node: its name
+MODE_ROLE = Qt.ItemDataRole.UserRole + 3  # on a source's node: "linked" or "imported"
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 4  # on a source's node: why it is unusable, or ""
+CONNECTOR_ROLE = Qt.ItemDataRole.UserRole + 5  # on a source's node: its connector's name
 
 
 def sql_ident(name: str) -> str:
@@ -44,6 +53,22 @@ def short_type(sql_type: str) -> str:
     return short if len(short) <= 16 else short[:15] + "…"
 
 
+def when_text(when: datetime) -> str:
+    """A time in the person's own zone: "2024-03-05 14:02"."""
+    return f"{when.astimezone():%Y-%m-%d %H:%M}"
+
+
+def can_link(connector: str) -> bool:
+    """Whether sources of this connector can be linked (unknown connectors: assume so, and
+    let the core explain if not)."""
+    from aiser_desktop.core.sources import registry
+
+    try:
+        return registry.get(connector).CAN_LINK
+    except Exception:
+        return True
+
+
 def rows_text(count: int) -> str:
     """ "1 row", "336,776 rows"; "" when the count is unknown (-1)."""
     if count < 0:
@@ -57,10 +82,16 @@ class SourcesTree(QTreeWidget):
     Signals:
         insert_requested(str): The person asked to put this SQL text into the editor.
         preview_requested(str): The person asked to see the first rows of this table.
+        refresh_requested(str): Refresh this source (a new snapshot, or its schema again).
+        mode_requested(str, str): Switch this source to "linked" or "imported".
+        remove_requested(str): Remove this source (the window asks first).
     """
 
     insert_requested = Signal(str)
     preview_requested = Signal(str)
+    refresh_requested = Signal(str)
+    mode_requested = Signal(str, str)
+    remove_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +110,7 @@ class SourcesTree(QTreeWidget):
         self.customContextMenuRequested.connect(self._context_menu)
         self.itemDoubleClicked.connect(self._double_clicked)
         self._muted = QBrush(QColor(theme.MUTED))
+        self._error = QBrush(QColor(theme.ERROR))
 
     # ------------------------------------------------------------------ content
     def set_catalog(self, sources: list[SourceInfo]) -> None:
@@ -99,6 +131,14 @@ class SourcesTree(QTreeWidget):
             if item.data(0, KIND_ROLE) in ("source", "table") and item.data(0, SQL_NAME_ROLE)
         ]
 
+    def find_source(self, name: str) -> QTreeWidgetItem | None:
+        """The node of a source, by its name."""
+        for i in range(self.topLevelItemCount()):
+            item = self.topLevelItem(i)
+            if item is not None and item.data(0, SOURCE_ROLE) == name:
+                return item
+        return None
+
     def find_table(self, sql_name: str) -> QTreeWidgetItem | None:
         """The node of a table, by its SQL name."""
         for item in self._walk():
@@ -109,9 +149,14 @@ class SourcesTree(QTreeWidget):
     # ------------------------------------------------------------------ building
     def _source_item(self, source: SourceInfo) -> QTreeWidgetItem:
         item = QTreeWidgetItem([source.name, ""])
-        item.setIcon(0, icons.source_icon(source.connector))
+        linked = source.mode == "linked"
+        item.setIcon(0, icons.source_icon(source.connector, linked, bool(source.status)))
         item.setData(0, KIND_ROLE, "source")
-        item.setToolTip(0, f"{source.name}\n{source.connector}: {source.location}")
+        item.setData(0, SOURCE_ROLE, source.name)
+        item.setData(0, MODE_ROLE, source.mode)
+        item.setData(0, STATUS_ROLE, source.status)
+        item.setData(0, CONNECTOR_ROLE, source.connector)
+        item.setToolTip(0, source_tooltip(source))
         font = item.font(0)
         font.setBold(True)
         item.setFont(0, font)
@@ -119,13 +164,20 @@ class SourcesTree(QTreeWidget):
         if single:
             table = source.tables[0]
             item.setData(0, SQL_NAME_ROLE, table.sql_name)
-            self._detail(item, rows_text(table.row_count))
+            facts = rows_text(table.row_count)
             self._add_columns(item, table.columns)
         else:
             count = len(source.tables)
-            self._detail(item, "1 table" if count == 1 else f"{count} tables")
+            facts = "1 table" if count == 1 else f"{count} tables"
             for table in source.tables:
                 item.addChild(self._table_item(table))
+        mode = "linked" if linked else "imported"
+        self._detail(item, f"{facts} · {mode}" if facts else mode)
+        item.setToolTip(1, item.toolTip(0))
+        if source.status:
+            item.setText(1, "not available")
+            item.setForeground(0, self._error)
+            item.setForeground(1, self._error)
         return item
 
     def _table_item(self, table: TableInfo) -> QTreeWidgetItem:
@@ -181,14 +233,72 @@ class SourcesTree(QTreeWidget):
         if name:
             self.insert_requested.emit(str(name))
 
+    def context_menu(self, item: QTreeWidgetItem) -> QMenu | None:
+        """The menu of a node: table actions, and for a source Refresh, Switch to
+        linked/imported and Remove…; None when the node has none."""
+        menu = QMenu(self)
+        name = item.data(0, SQL_NAME_ROLE)
+        if name:
+            sql = str(name)
+            if item.data(0, KIND_ROLE) != "column":
+                menu.addAction("Show first 100 rows", lambda: self.preview_requested.emit(sql))
+            menu.addAction("Insert name into SQL", lambda: self.insert_requested.emit(sql))
+            menu.addAction("Copy name", lambda: QGuiApplication.clipboard().setText(sql))
+        source = item.data(0, SOURCE_ROLE)
+        if source:
+            self._source_actions(menu, item, str(source))
+        if menu.isEmpty():
+            menu.deleteLater()
+            return None
+        return menu
+
+    def _source_actions(self, menu: QMenu, item: QTreeWidgetItem, source: str) -> None:
+        if not menu.isEmpty():
+            menu.addSeparator()
+        linked = item.data(0, MODE_ROLE) == "linked"
+        refresh = menu.addAction("Refresh", lambda: self.refresh_requested.emit(source))
+        refresh.setToolTip(
+            "Read its tables again" if linked else "Copy its data again (a new snapshot)"
+        )
+        if linked:
+            switch = menu.addAction(
+                "Switch to imported", lambda: self.mode_requested.emit(source, "imported")
+            )
+            switch.setToolTip("Copy the data into the workspace, to use it offline")
+        else:
+            switch = menu.addAction(
+                "Switch to linked", lambda: self.mode_requested.emit(source, "linked")
+            )
+            switch.setToolTip("Query it in place; the copy in the workspace is deleted")
+            switch.setEnabled(can_link(self._connector(item)))
+        menu.addSeparator()
+        menu.addAction("Remove…", lambda: self.remove_requested.emit(source))
+        menu.setToolTipsVisible(True)
+
+    @staticmethod
+    def _connector(item: QTreeWidgetItem) -> str:
+        return str(item.data(0, CONNECTOR_ROLE) or "")
+
     def _context_menu(self, pos: QPoint) -> None:
         item = self.itemAt(pos)
-        if item is None or not item.data(0, SQL_NAME_ROLE):
+        if item is None:
             return
-        name = str(item.data(0, SQL_NAME_ROLE))
-        menu = QMenu(self)
-        if item.data(0, KIND_ROLE) != "column":
-            menu.addAction("Show first 100 rows", lambda: self.preview_requested.emit(name))
-        menu.addAction("Insert name into SQL", lambda: self.insert_requested.emit(name))
-        menu.addAction("Copy name", lambda: QGuiApplication.clipboard().setText(name))
-        menu.exec(self.viewport().mapToGlobal(pos))
+        menu = self.context_menu(item)
+        if menu is not None:
+            menu.exec(self.viewport().mapToGlobal(pos))
+            menu.deleteLater()
+
+
+def source_tooltip(source: SourceInfo) -> str:
+    """What a source is, where it is, its mode (with the snapshot's time) and its status."""
+    lines = [source.name, f"{source.connector}: {source.location}"]
+    if source.mode == "linked":
+        lines.append("Linked: queried in place, nothing copied.")
+    else:
+        when = f", snapshot of {when_text(source.refreshed_at)}" if source.refreshed_at else ""
+        lines.append(f"Imported: copied into the workspace{when}.")
+    if source.network:
+        lines.append("Allowed to use the network.")
+    if source.status:
+        lines.append(f"Not available now: {source.status}")
+    return "\n".join(lines)

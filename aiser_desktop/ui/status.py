@@ -1,7 +1,8 @@
 """The status bar: what runs now (with elapsed time, progress and Cancel) and the last result.
 
 A running query takes precedence over background work (opening the workspace, loading the
-sample, importing a file); when nothing runs, the bar says what happened last.
+sample, adding a source); when nothing runs, the bar says what happened last. Work that can be
+stopped (adding or refreshing a source) shows the Cancel button too.
 """
 
 from __future__ import annotations
@@ -60,19 +61,59 @@ class StatusPanel(QWidget):
         self._query_running = False
         self._percent = 0.0
         self._task: tuple[str, int | None, int | None] | None = None
+        self._task_cancellable = False
+        self._task_stopping = False
+        self._task_percent = -1.0
 
     # ------------------------------------------------------------------ background work
-    def set_task(self, text: str, done: int | None = None, total: int | None = None) -> None:
-        """Shows background work; ``done``/``total`` give a progress bar, else a busy one."""
+    def set_task(
+        self,
+        text: str,
+        done: int | None = None,
+        total: int | None = None,
+        *,
+        cancellable: bool = False,
+    ) -> None:
+        """Shows background work; ``done``/``total`` give a progress bar, else a busy one.
+
+        Args:
+            cancellable: Show the Cancel button (the window decides what it cancels).
+        """
         self._task = (text, done, total)
+        self._task_cancellable = cancellable
+        self._task_stopping = False
+        self._task_percent = -1.0
         if not self._query_running:
             self._show_task()
 
+    def task_percent(self, text: str, percent: float) -> None:
+        """Shows the progress of cancellable background work as a percentage (0-100; below
+        0 means "no estimate", a busy bar)."""
+        self._task = (text, None, None)
+        self._task_cancellable = True
+        self._task_percent = percent
+        if not self._query_running:
+            self._show_task()
+
+    @property
+    def task_cancellable(self) -> bool:
+        """Background work that can be cancelled is shown."""
+        return self._task is not None and self._task_cancellable
+
+    def task_cancelling(self) -> None:
+        if self.task_cancellable:
+            self._task_stopping = True
+            if not self._query_running:
+                self._show_task()
+
     def clear_task(self, text: str = "Ready") -> None:
         self._task = None
+        self._task_cancellable = False
+        self._task_stopping = False
         if not self._query_running:
             self.state.setText(text)
             self.progress.hide()
+            self.cancel_button.hide()
 
     # ------------------------------------------------------------------ queries
     @property
@@ -87,6 +128,7 @@ class StatusPanel(QWidget):
         self.progress.show()
         self.cancel_button.show()
         self.cancel_button.setEnabled(True)
+        self.cancel_button.setToolTip("Cancel the running query (Esc)")
         self._ticker.start()
         self._tick()
 
@@ -126,11 +168,22 @@ class StatusPanel(QWidget):
     def _show_task(self) -> None:
         assert self._task is not None
         text, done, total = self._task
-        if done is not None and total:
+        if self._task_stopping:
+            self.progress.setRange(0, 0)
+            self.state.setText("Cancelling…")
+        elif done is not None and total:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
             self.state.setText(f"{text}… {done}/{total}")
+        elif self._task_percent >= 0:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(round(self._task_percent))
+            self.state.setText(f"{text}… {self._task_percent:.0f}%")
         else:
             self.progress.setRange(0, 0)
             self.state.setText(f"{text}…")
         self.progress.show()
+        self.cancel_button.setVisible(self._task_cancellable)
+        self.cancel_button.setEnabled(not self._task_stopping)
+        if self._task_cancellable:
+            self.cancel_button.setToolTip("Stop this work; nothing half-done is kept")

@@ -1,9 +1,10 @@
 """Runs the real app inside an X display (started by xvfb-run) and photographs it.
 
-    python tests/e2e/driver.py WORKSPACE SHOT.png [SQL]
+    python tests/e2e/driver.py WORKSPACE SHOT.png [SQL] [--add PATH]
 
 Starts ``python -m aiser_desktop --workspace WORKSPACE``, waits until the log file says the
-window is ready, optionally types SQL into the editor and runs it (with xdotool), takes a
+window is ready, optionally adds PATH as a source through the Add source dialog (Ctrl+Shift+O,
+the path typed, Alt+A) and types SQL into the editor and runs it (with xdotool), takes a
 screenshot of the whole screen with ImageMagick's ``import``, then sends SIGTERM (which closes
 the window cleanly) and prints a JSON report on the last line of stdout.
 """
@@ -24,6 +25,7 @@ from aiser_desktop.core.config import log_path
 
 READY = "window ready on"
 SHOWN = "shown:"  # a query's rows reached the grid
+ADDED = "added source "  # the source manager added one
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
@@ -43,14 +45,20 @@ def colours(png: Path) -> int:
 
 
 def main() -> int:
-    workspace, shot = Path(sys.argv[1]), Path(sys.argv[2])
-    sql = sys.argv[3] if len(sys.argv) > 3 else ""
+    args = sys.argv[1:]
+    add = ""
+    if "--add" in args:
+        at = args.index("--add")
+        add = args[at + 1]
+        del args[at : at + 2]
+    workspace, shot = Path(args[0]), Path(args[1])
+    sql = args[2] if len(args) > 2 else ""
     log = log_path()
 
     def count(text: str) -> int:
         return log.read_text(encoding="utf-8").count(text) if log.exists() else 0
 
-    seen, shown = count(READY), count(SHOWN)
+    seen, shown, added = count(READY), count(SHOWN), count(ADDED)
     env = dict(os.environ, QT_QPA_PLATFORM="xcb")
     started = time.monotonic()
     app = subprocess.Popen(
@@ -60,6 +68,15 @@ def main() -> int:
     try:
         wait_for(lambda: count(READY) > seen, 60, "the window to be ready")
         report["ready_seconds"] = round(time.monotonic() - started, 3)
+        if add and shutil.which("xdotool"):
+            subprocess.run(["xdotool", "mousemove", "700", "150", "click", "1"], check=True)
+            subprocess.run(["xdotool", "key", "ctrl+shift+o"], check=True)
+            time.sleep(0.5)  # the dialog opens with the cursor in the Files box
+            subprocess.run(["xdotool", "type", "--delay", "5", add], check=True)
+            subprocess.run(["xdotool", "key", "alt+a"], check=True)
+            wait_for(lambda: count(ADDED) > added, 60, "the source to be added")
+            report["added"] = True
+            time.sleep(0.5)  # the dialog closes and the tree is read again
         if sql and shutil.which("xdotool"):
             subprocess.run(["xdotool", "mousemove", "700", "150", "click", "1"], check=True)
             subprocess.run(["xdotool", "type", "--delay", "5", sql], check=True)

@@ -34,7 +34,7 @@ def display_tools() -> None:
         )
 
 
-def drive(workspace: Path, shot: Path, sql: str = "") -> dict[str, object]:
+def drive(workspace: Path, shot: Path, sql: str = "", add: str = "") -> dict[str, object]:
     """Runs tests/e2e/driver.py under xvfb-run and returns its report."""
     command = [
         "xvfb-run",
@@ -48,6 +48,8 @@ def drive(workspace: Path, shot: Path, sql: str = "") -> dict[str, object]:
     ]
     if sql:
         command.append(sql)
+    if add:
+        command += ["--add", add]
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=240, env=dict(os.environ)
     )
@@ -72,3 +74,21 @@ def test_the_app_window_comes_up_shows_sources_and_closes(tmp_path: Path, sample
     assert report["returncode"] == 0, report  # SIGTERM closes the window cleanly
     with Workspace.open(workspace) as ws:  # ...and releases the workspace
         assert [s.name for s in ws.sources.records()] == ["sales"]
+
+
+@pytest.mark.usefixtures("display_tools")
+def test_a_source_is_added_through_the_dialog_in_a_real_window(tmp_path: Path) -> None:
+    if shutil.which("xdotool") is None:
+        pytest.skip("needs xdotool (Debian: apt-get install xdotool)")
+    data = tmp_path / "regions.csv"
+    data.write_text("region,amount\nnorth,10\nsouth,7\n", encoding="utf-8")
+    workspace = tmp_path / "ws"
+    Workspace.open(workspace).close()
+    shot = SHOTS / "add_source.png"
+    report = drive(workspace, shot, "select * from regions", add=str(data))
+    assert report.get("added") and report.get("typed"), report
+    assert report["returncode"] == 0, report
+    with Workspace.open(workspace) as ws:
+        [source] = ws.sources.catalog()
+        assert (source.name, source.mode) == ("regions", "imported")
+        assert source.tables[0].row_count == 2

@@ -9,12 +9,15 @@ from pathlib import Path
 import duckdb
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QAction, QDropEvent
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from aiser_desktop.core.config import log_path
 from aiser_desktop.core.workspace import Workspace
+from aiser_desktop.ui.background import SourceRequest
 from aiser_desktop.ui.main_window import MainWindow
+from aiser_desktop.ui.sources_tree import MODE_ROLE, STATUS_ROLE
 
 LONG_QUERY = "select count(distinct hash(i)) from range(300000000) t(i)"
 QUERY_TIMEOUT_MS = 30_000
@@ -32,7 +35,7 @@ def run_sql(qtbot: QtBot, window: MainWindow, sql: str) -> str:
 def test_sources_tree_shows_the_source_with_its_row_count(window: MainWindow) -> None:
     item = window.sources.find_table("sales")
     assert item is not None
-    assert item.text(1) == "3 rows"
+    assert item.text(1) == "3 rows · imported"
     columns = {item.child(i).text(0): item.child(i).text(1) for i in range(item.childCount())}
     assert columns["region"] == "varchar"
     assert columns["amount"] == "double"
@@ -141,7 +144,7 @@ def test_importing_a_file_adds_a_source(qtbot: QtBot, window: MainWindow, tmp_pa
     with qtbot.waitSignal(window.sources_updated, timeout=QUERY_TIMEOUT_MS):
         window.import_files([data])
     qtbot.waitUntil(lambda: window.sources.find_table("more_sales") is not None)
-    assert window.sources.find_table("more_sales").text(1) == "2 rows"  # type: ignore[union-attr]
+    assert window.sources.find_table("more_sales").text(1) == "2 rows · imported"  # type: ignore[union-attr]
     assert "Imported More Sales.csv as more_sales" in window.messages.toPlainText()
 
 
@@ -151,7 +154,7 @@ def test_a_file_that_cannot_be_imported_gives_a_message(
     with qtbot.waitSignal(window.sources_updated, timeout=QUERY_TIMEOUT_MS):
         window.import_files([tmp_path / "missing.csv"])
     text = window.messages.toPlainText()
-    assert "missing.csv was not imported" in text
+    assert "missing.csv was not added" in text
     assert "does not exist" in text
     assert window.results_panel.tabs.currentWidget() is window.messages
 
@@ -170,7 +173,7 @@ def test_dropping_a_file_imports_it(qtbot: QtBot, window: MainWindow, tmp_path: 
     )
     window.dropEvent(event)
     qtbot.waitUntil(lambda: window.sources.find_table("dropped") is not None, timeout=10_000)
-    assert window.sources.find_table("dropped").text(1) == "4 rows"  # type: ignore[union-attr]
+    assert window.sources.find_table("dropped").text(1) == "4 rows · imported"  # type: ignore[union-attr]
 
 
 def test_a_second_window_on_the_same_workspace_gets_a_clear_message(
@@ -223,7 +226,7 @@ def test_a_new_workspace_gets_the_sample_data_with_progress(
     assert window.status.progress.isVisible()
     qtbot.waitUntil(lambda: not window.sample_loading, timeout=120_000)
     qtbot.waitUntil(lambda: window.sources.find_table("flights") is not None)
-    assert window.sources.find_table("flights").text(1) == "336,776 rows"  # type: ignore[union-attr]
+    assert window.sources.find_table("flights").text(1) == "336,776 rows · imported"  # type: ignore[union-attr]
     assert sorted(window.sources.table_names()) == [
         "airlines",
         "airports",
@@ -272,7 +275,8 @@ def test_closing_during_a_big_import_stops_it_and_leaves_no_half_source(
         f"TO '{big}' (HEADER)"
     )
     window = make_window(csv_workspace)
-    window.import_files([big])
+    # Imported, not linked (its default at this size): the copy takes seconds.
+    window.session.add_sources([SourceRequest(str(big), mode="imported")])
     qtbot.wait(300)  # the import is under way on the writer
     started = time.perf_counter()
     window.close()
@@ -297,3 +301,105 @@ def test_an_unexpected_error_is_shown_and_logged_not_fatal(
     assert "Something went wrong" in window.messages.toPlainText()
     assert "ValueError: boom" in window.messages.toPlainText()
     assert any(r.exc_info and "boom" in str(r.exc_info[1]) for r in caplog.records)
+
+
+def menu_action(window: MainWindow, source: str, text: str) -> QAction:
+    item = window.sources.find_source(source)
+    assert item is not None
+    menu = window.sources.context_menu(item)
+    assert menu is not None
+    found = [a for a in menu.actions() if a.text() == text]
+    assert found, f"no {text!r} in {[a.text() for a in menu.actions()]}"
+    return found[0]
+
+
+def test_the_tree_shows_each_sources_mode_and_snapshot_time(
+    qtbot: QtBot, window: MainWindow, sample_csv: Path
+) -> None:
+    assert window.ws is not None
+    window.ws.sources.add(sample_csv, name="sales_live", mode="linked")
+    qtbot.waitUntil(lambda: window.sources.find_source("sales_live") is not None)
+    imported, linked = window.sources.find_source("sales"), window.sources.find_source("sales_live")
+    assert imported is not None and linked is not None
+    assert imported.data(0, MODE_ROLE) == "imported" and imported.text(1).endswith("imported")
+    assert linked.data(0, MODE_ROLE) == "linked" and linked.text(1) == "linked"
+    assert "snapshot of 20" in imported.toolTip(0)
+    assert "Linked: queried in place, nothing copied." in linked.toolTip(0)
+    # The menu offers the other mode.
+    assert menu_action(window, "sales", "Switch to linked").isEnabled()
+    menu_action(window, "sales_live", "Switch to imported")
+
+
+def test_switching_refreshing_and_removing_from_the_menu(
+    qtbot: QtBot, window: MainWindow, sample_csv: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "live.csv"
+    data.write_text("n\n1\n2\n", encoding="utf-8")
+    assert window.ws is not None
+    window.ws.sources.add(data, name="live")
+    qtbot.waitUntil(lambda: window.sources.find_source("live") is not None)
+
+    def mode() -> object:
+        item = window.sources.find_source("live")
+        return item.data(0, MODE_ROLE) if item is not None else None
+
+    menu_action(window, "live", "Switch to linked").trigger()
+    qtbot.waitUntil(lambda: mode() == "linked", timeout=QUERY_TIMEOUT_MS)
+    assert "live is now linked" in window.messages.toPlainText()
+    # Linked, the file is read in place: a change shows at once.
+    data.write_text("n\n1\n2\n3\n", encoding="utf-8")
+    assert run_sql(qtbot, window, "select count(*) as n from live") == "finished"
+    assert window.results.index(0, 0).data() == "3"
+
+    menu_action(window, "live", "Switch to imported").trigger()
+    qtbot.waitUntil(lambda: mode() == "imported", timeout=QUERY_TIMEOUT_MS)
+    data.write_text("n\n1\n", encoding="utf-8")
+    menu_action(window, "live", "Refresh").trigger()
+    qtbot.waitUntil(lambda: "Refreshed live: a new snapshot." in window.messages.toPlainText())
+    assert run_sql(qtbot, window, "select count(*) as n from live") == "finished"
+    assert window.results.index(0, 0).data() == "1"
+
+    menu_action(window, "live", "Remove…").trigger()
+    box = window.confirm_box
+    assert box is not None
+    qtbot.waitUntil(box.isVisible)
+    assert "live" in box.text()
+    box.button(QMessageBox.StandardButton.Cancel).click()  # Cancel keeps it
+    qtbot.wait(200)
+    assert window.sources.find_source("live") is not None
+
+    menu_action(window, "live", "Remove…").trigger()
+    box = window.confirm_box
+    assert box is not None
+    remove = next(b for b in box.buttons() if b.text() == "Remove")
+    remove.click()
+    qtbot.waitUntil(lambda: window.sources.find_source("live") is None, timeout=QUERY_TIMEOUT_MS)
+    assert "Removed live." in window.messages.toPlainText()
+    assert data.exists()  # the original file is not touched
+
+
+def test_a_linked_database_that_does_not_answer_is_marked(
+    make_window: Callable[..., MainWindow], tmp_path: Path, qtbot: QtBot
+) -> None:
+    import sqlite3
+
+    db = tmp_path / "app.sqlite"
+    with sqlite3.connect(db) as con:
+        con.execute("create table t (x integer)")
+    con.close()
+    path = tmp_path / "ws"
+    with Workspace.open(path) as ws:
+        ws.sources.add(db, name="app")
+    db.unlink()  # gone when the workspace opens again
+    window = make_window(path)
+    qtbot.waitUntil(
+        lambda: (
+            (item := window.sources.find_source("app")) is not None
+            and bool(item.data(0, STATUS_ROLE))
+        ),
+        timeout=QUERY_TIMEOUT_MS,
+    )
+    item = window.sources.find_source("app")
+    assert item is not None
+    assert item.text(1) == "not available"
+    assert "Not available now:" in item.toolTip(0) and "app.sqlite" in item.toolTip(0)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -13,6 +15,7 @@ import pytest
 
 from aiser_desktop import __version__
 from aiser_desktop.cli import main
+from aiser_desktop.core.workspace import Workspace
 
 
 @pytest.fixture
@@ -43,7 +46,7 @@ def test_import_then_query_by_name(
     ws: Path, sample_csv: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert aiser("import", sample_csv, "--name", "sales", "--workspace", ws) == 0
-    assert "added sales: 3 rows, 4 columns" in capsys.readouterr().out
+    assert "added sales (csv, imported): 3 rows, 4 columns" in capsys.readouterr().out
 
     sql = "select region, sum(amount) as total from sales group by 1 order by 1"
     assert aiser("query", sql, "--workspace", ws) == 0
@@ -131,10 +134,16 @@ def test_sources_json_lists_tables_rows_and_columns(
     assert aiser("sources", "--json", "--workspace", ws) == 0
     [source] = json.loads(capsys.readouterr().out)
     assert source["name"] == "sales"
+    assert (source["connector"], source["mode"], source["status"]) == ("csv", "imported", "")
+    assert source["location"] == str(sample_csv)
+    assert source["refreshed_at"] is not None  # an imported source's snapshot time
     [table] = source["tables"]
-    assert table["name"] == "sales" and table["rows"] == 3
+    assert table["sql_name"] == "sales" and table["row_count"] == 3
     assert [c["name"] for c in table["columns"]] == ["region", "product", "amount", "sold_on"]
-    assert {c["name"]: c["type"] for c in table["columns"]}["sold_on"] == "DATE"
+    columns = {c["name"]: c for c in table["columns"]}
+    assert columns["sold_on"]["type"] == "DATE"
+    assert columns["sold_on"]["semantic"] == "date"
+    assert table["primary_key"] == [] and table["foreign_keys"] == []
 
 
 def test_workspace_from_environment(
@@ -262,3 +271,332 @@ def test_a_damaged_database_file_says_what_to_do(
     # The workspace is not left locked.
     (ws / "data.duckdb").unlink()
     assert aiser("query", "select 1", "--workspace", ws) == 0
+
+
+# ---------------------------------------------------------------------- sources
+def query_csv(capsys: pytest.CaptureFixture[str], ws: Path, sql: str) -> list[str]:
+    """Runs ``sql`` with --format csv and returns the lines printed."""
+    capsys.readouterr()
+    assert aiser("query", sql, "--format", "csv", "--workspace", ws) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def _json(capsys: pytest.CaptureFixture[str], *args: str | Path) -> object:
+    capsys.readouterr()
+    assert aiser(*args) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_import_of_several_locations_goes_on_past_a_failure(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    north, south = tmp_path / "north.csv", tmp_path / "south.csv"
+    north.write_text("x\n1\n2\n", encoding="utf-8")
+    south.write_text("x\n3\n", encoding="utf-8")
+    missing = tmp_path / "missing.csv"
+    assert aiser("import", north, missing, south, "--workspace", ws) == 1
+    out = capsys.readouterr()
+    assert "added north (csv, imported): 2 rows, 1 column" in out.out
+    assert "added south (csv, imported): 1 row, 1 column" in out.out
+    assert f"aiser: {missing}: The file '{missing}' does not exist." in out.err
+    sources = _json(capsys, "sources", "--json", "--workspace", ws)
+    assert [s["name"] for s in sources] == ["north", "south"]  # type: ignore[index]
+
+
+def test_import_linked_with_reading_options(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "semicolons.txt"
+    data.write_text("a;b\n1;x\n2;y\n", encoding="utf-8")
+    args = ("import", data, "--link", "--option", "delim=;", "--option", "header=true")
+    assert aiser(*args, "--workspace", ws) == 0
+    assert "added semicolons (csv, linked): 2 columns (rows not counted" in capsys.readouterr().out
+    [source] = _json(capsys, "sources", "--json", "--workspace", ws)  # type: ignore[misc]
+    assert source["mode"] == "linked" and source["refreshed_at"] is None
+    assert source["tables"][0]["row_count"] == -1  # not counted: it would read the file
+    assert [c["name"] for c in source["tables"][0]["columns"]] == ["a", "b"]
+    # Linked: the file is read in place, so a change shows at once.
+    data.write_text("a;b\n1;x\n2;y\n3;z\n", encoding="utf-8")
+    assert query_csv(capsys, ws, "select count(*) as n from semicolons") == ['"n"', "3"]
+
+
+def test_option_values_are_json_when_they_parse() -> None:
+    from aiser_desktop.cli_sources import parse_option
+
+    assert parse_option("header=true") == ("header", True)
+    assert parse_option("skip=2") == ("skip", 2)
+    assert parse_option('nullstr=["NA", ""]') == ("nullstr", ["NA", ""])
+    assert parse_option("delim=;") == ("delim", ";")
+    assert parse_option("schema=sales") == ("schema", "sales")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--option", "nokey"], "is not KEY=VALUE"),
+        (["--link", "--import"], "not allowed with argument"),
+    ],
+)
+def test_bad_import_arguments_are_usage_errors(
+    ws: Path, sample_csv: Path, capsys: pytest.CaptureFixture[str], args: list[str], expected: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        aiser("import", sample_csv, *args, "--workspace", ws)
+    assert exited.value.code == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_one_name_for_several_locations_is_refused(
+    ws: Path, sample_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert aiser("import", sample_csv, sample_csv, "--name", "x", "--workspace", ws) == 2
+    assert "--name names one source" in capsys.readouterr().err
+    assert aiser("sources", "--workspace", ws) == 0
+    assert "No sources" in capsys.readouterr().out
+
+
+def test_a_remote_source_needs_allow_network(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Refused before anything goes online (the test's socket guard would fail otherwise).
+    assert aiser("import", "https://example.org/data/sales.csv", "--workspace", ws) == 1
+    err = capsys.readouterr().err
+    assert "the network is off for it" in err and "--allow-network" in err
+
+
+@pytest.fixture
+def shop_sqlite(tmp_path: Path) -> Path:
+    import sqlite3
+
+    path = tmp_path / "shop.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT);"
+            "CREATE TABLE orders (id INTEGER PRIMARY KEY, "
+            "customer_id INTEGER REFERENCES customers(id), total REAL);"
+            "INSERT INTO customers VALUES (1, 'ann@example.org'), (2, 'bo@example.org');"
+            "INSERT INTO orders VALUES (10, 1, 9.5), (11, 2, 3.0);"
+        )
+    db.close()
+    return path
+
+
+def test_sqlite_url_then_mode_refresh_and_remove(
+    ws: Path, shop_sqlite: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert aiser("import", f"sqlite:///{shop_sqlite}", "--workspace", ws) == 0
+    out = capsys.readouterr().out
+    assert "added shop (sqlite, linked): 2 tables" in out
+    assert "  shop.orders: 3 columns (rows not counted" in out
+    [source] = _json(capsys, "sources", "--json", "--workspace", ws)  # type: ignore[misc]
+    tables = {t["sql_name"]: t for t in source["tables"]}
+    assert tables["shop.orders"]["primary_key"] == ["id"]
+    assert tables["shop.orders"]["foreign_keys"] == [
+        {"columns": ["customer_id"], "references": "shop.customers", "references_columns": ["id"]}
+    ]
+    email = next(c for c in tables["shop.customers"]["columns"] if c["name"] == "email")
+    assert email["semantic"] == "email"
+
+    assert aiser("mode", "shop", "imported", "--workspace", ws) == 0
+    assert "shop is imported: copied into the workspace (snapshot " in capsys.readouterr().out
+    [source] = _json(capsys, "sources", "--json", "--workspace", ws)  # type: ignore[misc]
+    assert source["mode"] == "imported" and source["refreshed_at"]
+    assert {t["sql_name"]: t["row_count"] for t in source["tables"]} == {
+        "shop.customers": 2,
+        "shop.orders": 2,
+    }
+    shop_sqlite.unlink()  # a snapshot no longer needs the file...
+    assert query_csv(capsys, ws, "select sum(total) as t from shop.orders") == ['"t"', "12.5"]
+    # ...but refreshing it does, and a failed refresh keeps the old snapshot.
+    assert aiser("refresh", "shop", "--workspace", ws) == 1
+    assert "shop.sqlite" in capsys.readouterr().err
+    assert query_csv(capsys, ws, "select count(*) as n from shop.orders") == ['"n"', "2"]
+
+    assert aiser("remove", "shop", "nosuch", "--workspace", ws) == 1
+    out = capsys.readouterr()
+    assert "removed shop" in out.out
+    assert "There is no source named 'nosuch'" in out.err
+    assert _json(capsys, "sources", "--json", "--workspace", ws) == []
+
+
+def test_refresh_gives_a_new_snapshot(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "daily.csv"
+    data.write_text("n\n1\n", encoding="utf-8")
+    aiser("import", data, "--workspace", ws)
+    data.write_text("n\n1\n2\n", encoding="utf-8")
+    capsys.readouterr()
+    assert aiser("refresh", "daily", "--workspace", ws) == 0
+    assert "refreshed daily: a new snapshot at " in capsys.readouterr().out
+    assert query_csv(capsys, ws, "select count(*) as n from daily") == ['"n"', "2"]
+
+
+def test_sources_text_shows_mode_columns_and_semantic_types(
+    ws: Path, sample_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aiser("import", sample_csv, "--workspace", ws)
+    capsys.readouterr()
+    assert aiser("sources", "--workspace", ws) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("sales  (csv, imported, snapshot 20")
+    assert lines[0].endswith(str(sample_csv))
+    assert lines[1] == "  sales  3 rows"
+    assert "      sold_on  date  [date]" in lines
+
+
+# ---------------------------------------------------------------------- passwords
+PASSWORD = "Pw-7f3e-never-stored"
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[str]:
+    """A schema of its own in the shared PostgreSQL database, with a table of many types."""
+    import uuid
+
+    import psycopg
+
+    schema = f"aiser_cli_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=root", autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA {schema}")
+        con.execute(
+            f"CREATE TABLE {schema}.payments (id integer PRIMARY KEY, amount numeric(10,2), "
+            "paid_at timestamptz, note text, meta jsonb)"
+        )
+        con.execute(
+            f"INSERT INTO {schema}.payments VALUES (1, 12.50, '2024-03-01 10:00+01', 'café', "
+            "'{\"a\": 1}'), (2, NULL, NULL, NULL, NULL)"
+        )
+    try:
+        yield schema
+    finally:
+        with psycopg.connect(
+            "host=127.0.0.1 port=5432 dbname=test user=root", autocommit=True
+        ) as con:
+            con.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def _nowhere(ws: Path, secret: str) -> None:
+    """Fails if ``secret`` is in any file of the workspace or in the log."""
+    from aiser_desktop.core.config import log_path
+
+    files = [p for p in ws.rglob("*") if p.is_file()]
+    if log_path().exists():
+        files.append(log_path())
+    for path in files:
+        assert secret.encode() not in path.read_bytes(), f"the password is in {path}"
+
+
+def test_a_password_in_the_url_goes_to_the_keyring_only(
+    ws: Path, pg_schema: str, capsys: pytest.CaptureFixture[str], memory_keyring: object
+) -> None:
+    url = f"postgresql://root:{PASSWORD}@127.0.0.1:5432/test"
+    args = ("import", url, "--name", "pg", "--option", f"schema={pg_schema}", "--import")
+    assert aiser(*args, "--workspace", ws) == 0
+    out = capsys.readouterr()
+    assert "added pg (postgres, imported): 1 table" in out.out
+    assert PASSWORD not in out.out + out.err
+    [source] = _json(capsys, "sources", "--json", "--workspace", ws)  # type: ignore[misc]
+    assert source["location"] == "postgresql://root@127.0.0.1:5432/test"
+    assert [t["row_count"] for t in source["tables"]] == [2]
+    assert PASSWORD in memory_keyring.passwords.values()  # type: ignore[attr-defined]
+    _nowhere(ws, PASSWORD)
+    assert (
+        aiser(
+            "query",
+            "select sum(amount) as s from pg.payments",
+            "--format",
+            "csv",
+            "--workspace",
+            ws,
+        )
+        == 0
+    )
+    assert capsys.readouterr().out.splitlines() == ['"s"', "12.50"]
+    assert aiser("remove", "pg", "--workspace", ws) == 0
+    assert PASSWORD not in memory_keyring.passwords.values()  # type: ignore[attr-defined]
+
+
+def test_password_from_standard_input(
+    ws: Path,
+    pg_schema: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    memory_keyring: object,
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    url = "postgresql://root@127.0.0.1:5432/test"
+    args = ("import", url, "--name", "pg", "--option", f"schema={pg_schema}", "--password-stdin")
+    assert aiser(*args, "--workspace", ws) == 0
+    assert "added pg (postgres, linked)" in capsys.readouterr().out
+    assert PASSWORD in memory_keyring.passwords.values()  # type: ignore[attr-defined]
+    _nowhere(ws, PASSWORD)
+
+
+def test_password_stdin_with_nothing_there_says_how(
+    ws: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    url = "postgresql://root@127.0.0.1:5432/test"
+    assert aiser("import", url, "--password-stdin", "--workspace", ws) == 1
+    assert "found no password on standard input" in capsys.readouterr().err
+
+
+def test_a_refused_connection_is_reported_without_the_password(
+    ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"postgresql://root:{PASSWORD}@127.0.0.1:1/test"  # nothing listens on port 1
+    assert aiser("import", url, "--workspace", ws) == 1
+    err = capsys.readouterr().err
+    assert "127.0.0.1" in err and PASSWORD not in err
+    _nowhere(ws, PASSWORD)
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_an_import_and_keeps_nothing(ws: Path, tmp_path: Path) -> None:
+    import pty
+    import signal
+    import time
+
+    big = tmp_path / "big.csv"
+    duckdb.sql(
+        f"COPY (SELECT i, md5(i::VARCHAR) AS h, i * 0.5 AS x FROM range(4000000) t(i)) "
+        f"TO '{big}' (HEADER)"
+    )
+    assert aiser("import", tmp_path / "nothing.csv", "--workspace", ws) == 1  # makes the ws
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aiser_desktop",
+            "import",
+            str(big),
+            "--import",
+            "--workspace",
+            str(ws),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
+    os.close(follower)
+    shown = b""
+    deadline = time.monotonic() + 60
+    while b"(Ctrl+C cancels)" not in shown and time.monotonic() < deadline:
+        shown += os.read(leader, 4096)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert b"reading big" in shown
+    assert proc.returncode == 130, shown.decode(errors="replace")
+    assert b"cancelled; nothing was kept" in shown
+    assert b"added" not in out
+    with Workspace.open(ws) as opened:
+        assert opened.sources.records() == []
+        assert opened.engine.execute("select count(*) from duckdb_tables()").rows() == [(0,)]
