@@ -251,6 +251,8 @@ class DatabasePage(_Page):
         self.port = QLineEdit()
         self.database = QLineEdit()
         self.database.setPlaceholderText("sales")
+        self.schema = QLineEdit()
+        self.schema.setPlaceholderText("public")
         self.user = QLineEdit()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -269,6 +271,7 @@ class DatabasePage(_Page):
         self.form.addRow(_label("Host"), self.host)
         self.form.addRow(_label("Port"), self.port)
         self.form.addRow(_label("Database"), self.database)
+        self.form.addRow(_label("Schema"), self.schema)
         self.form.addRow(_label("User"), self.user)
         self.form.addRow(_label("File"), self.sqlite_row)
         self.form.addRow(_label("URL"), self.url)
@@ -284,6 +287,8 @@ class DatabasePage(_Page):
             self.user.setPlaceholderText("postgres" if scheme == "postgresql" else "root")
         for widget in (self.host, self.port, self.database, self.user):
             self.form.setRowVisible(widget, server)
+        # MySQL has no schemas inside a database (its databases are them).
+        self.form.setRowVisible(self.schema, server and DATABASES[kind][0] == "postgresql")
         self.form.setRowVisible(self.sqlite_row, kind == SQLITE)
         self.form.setRowVisible(self.url, kind == OTHER_URL)
         self.form.setRowVisible(self.password, kind != SQLITE)
@@ -331,13 +336,16 @@ class DatabasePage(_Page):
         return f"{scheme}://{netloc}/{quote(database, safe='')}"
 
     def requests(self, name: str, mode: str | None, network: bool) -> list[SourceRequest]:
-        sqlite = self.kind.currentText() == SQLITE
+        kind = self.kind.currentText()
+        sqlite = kind == SQLITE
         secret = "" if sqlite else self.password.text()
+        schema = self.schema.text().strip() if self.form.isRowVisible(self.schema) else ""
         return [
             SourceRequest(
                 self.location(),
                 name=name or None,
                 connector="sqlite" if sqlite else None,
+                options={"schema": schema} if schema else {},
                 mode=mode,
                 secret=secret or None,
                 network=network,
@@ -442,7 +450,7 @@ class AddSourceDialog(QDialog):
         self.setWindowTitle("Add source")
         self.setObjectName("addSourceDialog")
         self.setStyleSheet(STYLE)
-        self.resize(760, 540)
+        self.resize(760, 580)
 
         self.files = FilesPage()
         self.folder = FolderPage()

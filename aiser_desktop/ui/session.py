@@ -61,7 +61,6 @@ class WorkspaceSession(QObject):
         source_progress(str, float): Work on a source moved on (what, percent 0-100; below
             0 when DuckDB has no estimate yet).
         import_progress(ImportProgress): The core's progress event, as it came.
-        sources_idle: No work on sources runs any more.
         core_event(Message): Any other core event (the queries'), on the GUI thread.
     """
 
@@ -74,7 +73,6 @@ class WorkspaceSession(QObject):
     sample_loaded = Signal(list)
     source_progress = Signal(str, float)
     import_progress = Signal(object)
-    sources_idle = Signal()
     core_event = Signal(object)
 
     def __init__(self, path: Path, parent: QObject | None = None) -> None:
@@ -119,11 +117,6 @@ class WorkspaceSession(QObject):
     def sources_busy(self) -> bool:
         """Work on sources (an add, a refresh, a switch, a removal) is under way."""
         return self._source_work > 0
-
-    @property
-    def sources_stopping(self) -> bool:
-        """Cancel was asked for the work on sources under way."""
-        return self._stop_sources
 
     # ------------------------------------------------------------------ opening
     def open(self, *, load_sample: bool = False) -> None:
@@ -368,7 +361,6 @@ class WorkspaceSession(QObject):
                 self._stop_sources = False
                 self._interrupter.stop()
                 self.task_ended.emit("Ready")
-                self.sources_idle.emit()
             self.refresh()
 
         def done(result: Any) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -137,6 +138,92 @@ def test_a_sqlite_snapshot_shows_its_time(qtbot: QtBot, window: MainWindow, shop
     assert "snapshot of 20" in item.toolTip(0)  # "…, snapshot of 2026-11-02 10:31."
     shop_db.unlink()  # a snapshot does not need the file any more
     assert query(window, "select count(*) from shop_copy.orders") == [(3,)]
+
+
+def test_adding_a_delta_table_through_the_dialog(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    import pyarrow as pa
+    from deltalake import write_deltalake
+
+    table = tmp_path / "lake" / "orders"
+    write_deltalake(str(table), pa.table({"id": [1, 2, 3], "total": [1.5, 2.5, 3.0]}))
+    dialog = open_dialog(qtbot, window)
+    dialog.set_kind("lake")
+    dialog.lake.path.setText(str(table))
+    dialog.lake.format.setCurrentText("Delta")
+    assert press_add(qtbot, dialog) == "added"
+    qtbot.waitUntil(lambda: window.sources.find_source("orders") is not None)
+    item = window.sources.find_source("orders")
+    assert item is not None and item.data(0, MODE_ROLE) == "linked"
+    assert "delta: " in item.toolTip(0)
+    assert query(window, "select sum(total) from orders") == [(7.0,)]
+
+
+PASSWORD = "Pw-ui-5c1a-never-stored"
+PG = "host=127.0.0.1 port=5432 user=root dbname=postgres"
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database of its own, with a schema ``sales`` holding two tables."""
+    import uuid
+
+    import psycopg
+
+    name = f"aiser_ui_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name}")
+    try:
+        with psycopg.connect(PG.replace("dbname=postgres", f"dbname={name}")) as con:
+            con.execute(
+                "CREATE SCHEMA sales;"
+                "CREATE TABLE sales.regions (id int PRIMARY KEY, name text);"
+                "CREATE TABLE sales.orders (id int PRIMARY KEY, "
+                "region_id int REFERENCES sales.regions(id), total numeric(10,2), "
+                "placed_at timestamptz);"
+                "INSERT INTO sales.regions VALUES (1, 'north'), (2, 'süd');"
+                "INSERT INTO sales.orders VALUES (1, 1, 9.50, '2024-03-01 10:00+01'), "
+                "(2, 2, 3.25, NULL);"
+            )
+        yield name
+    finally:
+        with psycopg.connect(PG, autocommit=True) as con:
+            con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_a_postgres_password_goes_to_the_keyring_only(
+    qtbot: QtBot,
+    pg_database: str,
+    window: MainWindow,
+    memory_keyring: object,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level("DEBUG")
+    dialog = open_dialog(qtbot, window)
+    dialog.set_kind("database")
+    db = dialog.database
+    assert db.kind.currentText() == "PostgreSQL"
+    assert dialog.focusWidget() is db.host  # typing starts at the host
+    db.host.setText("127.0.0.1")
+    db.database.setText(pg_database)
+    db.schema.setText("sales")
+    db.user.setText("root")
+    db.password.setText(PASSWORD)  # trust auth on this machine: accepted, and never needed
+    dialog.name_edit.setText("pg")
+    assert press_add(qtbot, dialog) == "added"
+    qtbot.waitUntil(lambda: window.sources.find_source("pg") is not None)
+    item = window.sources.find_source("pg")
+    assert item is not None and item.text(1) == "2 tables · linked"
+    assert f"postgres: postgresql://root@127.0.0.1/{pg_database}" in item.toolTip(0)
+    assert query(window, "select sum(total) from pg.orders") == [(Decimal("12.75"),)]
+    assert PASSWORD in memory_keyring.passwords.values()  # type: ignore[attr-defined]
+    assert window.ws is not None
+    for path in window.ws.path.rglob("*"):
+        if path.is_file():
+            assert PASSWORD.encode() not in path.read_bytes(), f"the password is in {path}"
+    assert PASSWORD not in caplog.text  # what the log file would get
+    assert PASSWORD not in window.messages.toPlainText()
 
 
 def test_an_empty_field_is_explained_without_starting(qtbot: QtBot, window: MainWindow) -> None:
