@@ -1,0 +1,244 @@
+"""Web sources: CSV, Parquet and JSON at an HTTP(S) address or in a bucket (S3, GCS).
+
+DuckDB's httpfs extension fetches them, loaded only when such a source is used. A web source
+always needs the network, so it is refused unless the person allowed the network for it, and it
+is always imported: the copy in the workspace stays usable offline, and a refresh that cannot
+reach the address keeps the copy fetched before.
+
+Credentials never go into the workspace. A token (the source's secret) becomes a temporary
+DuckDB secret scoped to that one address (``Authorization: Bearer …``); a password given with a
+user name in the URL (``https://ann:pw@host/x.csv``) is sent as basic authentication; for a
+bucket, the secret is the secret access key and ``options["key_id"]`` the key's id.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from aiser_desktop.core.engine import extensions
+from aiser_desktop.core.engine.diagnostics import translate
+from aiser_desktop.core.errors import AiserError, SourceError
+from aiser_desktop.core.security import secrets
+from aiser_desktop.core.sources.base import (
+    Connector,
+    Kind,
+    SourceSpec,
+    format_suffix,
+    quote_ident,
+    sql_string,
+    url_scheme,
+)
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+
+OBJECT_STORE_SCHEMES = ("s3", "gs", "gcs")
+
+# Suffix (or options["format"]) -> the format.
+_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".json": "json",
+    ".ndjson": "json",
+    ".jsonl": "json",
+}
+_FORMAT_NAMES = {"csv": "csv", "tsv": "csv", "parquet": "parquet", "json": "json",
+                 "ndjson": "json", "jsonl": "json"}  # fmt: skip
+# Format -> DuckDB's reader and the arguments it always gets (the person's options follow).
+_READERS: dict[str, tuple[str, dict[str, Any]]] = {
+    "csv": ("read_csv", {"auto_detect": True}),
+    "parquet": ("read_parquet", {}),
+    "json": ("read_json_auto", {}),
+}
+_OPTION_RE = re.compile(r"^[a-z_]+$")
+# Options that describe the connection, not the file: never passed to the reader.
+_STORE_OPTIONS = frozenset({"format", "key_id", "region", "endpoint", "url_style", "use_ssl"})
+_STATUS_RE = re.compile(r"\(HTTP (\d{3})([^)]*)\)")
+_UNREACHABLE = (
+    "Could not connect",
+    "Could not establish connection",
+    "Connection refused",
+    "Could not resolve",
+    "Failed to connect",
+    "Timeout",
+    "timed out",
+    "Unable to connect",
+)
+
+
+def _httpfs(con: DuckDBPyConnection) -> None:
+    con.execute(f"LOAD {sql_string(str(extensions.extension_file('httpfs')))}")
+
+
+def _secret_name(spec: SourceSpec) -> str:
+    return quote_ident(f"aiser_source_{spec.attach_name}")
+
+
+def prepare_object_store(con: DuckDBPyConnection, spec: SourceSpec) -> None:
+    """Loads httpfs and, when the source has a secret, makes it a temporary DuckDB secret
+    for the source's bucket only (never saved: it lives as long as the session).
+
+    Raises:
+        SourceError: A secret was given without ``options["key_id"]``.
+    """
+    _httpfs(con)
+    if not spec.secret:
+        return
+    scheme = url_scheme(spec.location)
+    key_id = spec.options.get("key_id")
+    if not key_id:
+        raise SourceError(
+            f"A secret key was given for {spec.location!r} but not the key's id.",
+            hint="Give the access key id as the option key_id (the secret key stays in the "
+            "keyring).",
+        )
+    parts = [
+        f"TYPE {'s3' if scheme == 's3' else 'gcs'}",
+        f"KEY_ID {sql_string(str(key_id))}",
+        f"SECRET {sql_string(spec.secret)}",
+    ]
+    for option in ("region", "endpoint", "url_style"):
+        if spec.options.get(option):
+            parts.append(f"{option.upper()} {sql_string(str(spec.options[option]))}")
+    if "use_ssl" in spec.options:
+        parts.append(f"USE_SSL {'true' if spec.options['use_ssl'] else 'false'}")
+    bucket = urlsplit(spec.location).netloc
+    parts.append(f"SCOPE {sql_string(f'{scheme}://{bucket}/')}")
+    con.execute(f"CREATE OR REPLACE TEMPORARY SECRET {_secret_name(spec)} ({', '.join(parts)})")
+
+
+class WebConnector(Connector):
+    """A file at an HTTP(S) address or in a bucket, copied into the workspace."""
+
+    name = "web"
+    label = "Web address"
+    KIND = Kind.WEB
+    schemes = ("http", "https", *OBJECT_STORE_SCHEMES)
+    NEEDS_NETWORK = True
+    # Always a snapshot: the last fetched copy stays usable offline.
+    CAN_LINK = False
+    EXTENSIONS = ("httpfs",)
+
+    def accepts(self, location: str) -> bool:
+        scheme = url_scheme(location)
+        if scheme in OBJECT_STORE_SCHEMES:
+            # A bucket folder with no file suffix is a lake table (see lakes.py).
+            return _suffix_format(location) is not None
+        return scheme in ("http", "https")
+
+    def check(self, spec: SourceSpec) -> None:
+        self.format_of(spec)
+        for key, value in spec.options.items():
+            if not _OPTION_RE.match(key):
+                raise SourceError(
+                    f"{key!r} is not a reading option.",
+                    hint="Options are DuckDB reader arguments such as delim or header.",
+                )
+            _literal(value)
+
+    def format_of(self, spec: SourceSpec) -> str:
+        """The file connector that reads the source: csv, parquet or json.
+
+        Raises:
+            SourceError: Neither ``options["format"]`` nor the address says which.
+        """
+        given = spec.options.get("format")
+        if given:
+            fmt = _FORMAT_NAMES.get(str(given).lower())
+            if fmt is None:
+                raise SourceError(
+                    f"{given!r} is not a format Aiser reads from the web.",
+                    hint="Use format csv, parquet or json.",
+                )
+            return fmt
+        fmt = _suffix_format(spec.location)
+        if fmt is None:
+            raise SourceError(
+                f"Cannot tell the format of {self._shown(spec)!r} from its address.",
+                hint="Give the format as an option (format=csv, parquet or json).",
+            )
+        return fmt
+
+    def tables(self, con: DuckDBPyConnection, spec: SourceSpec) -> list[str]:
+        if url_scheme(spec.location) in OBJECT_STORE_SCHEMES:
+            prepare_object_store(con, spec)
+        elif spec.secret and not urlsplit(spec.location).username:
+            # The token goes only to this address, and DuckDB never shows it back.
+            con.execute(
+                f"CREATE OR REPLACE TEMPORARY SECRET {_secret_name(spec)} (TYPE http, "
+                f"BEARER_TOKEN {sql_string(spec.secret)}, SCOPE {sql_string(spec.location)})"
+            )
+        return [""]
+
+    def scan_sql(self, spec: SourceSpec, table: str) -> str:
+        reader, defaults = _READERS[self.format_of(spec)]
+        options = {k: v for k, v in spec.options.items() if k not in _STORE_OPTIONS}
+        arguments = "".join(
+            f", {key} = {_literal(value)}" for key, value in {**defaults, **options}.items()
+        )
+        return f"{reader}({sql_string(_fetch_url(spec))}{arguments})"
+
+    def read_error(self, spec: SourceSpec, exc: Exception) -> AiserError | None:
+        error = exc if isinstance(exc, AiserError) else translate(exc, "")
+        message = secrets.redact(error.message, spec.secret)
+        where = self._shown(spec)
+        kept = "Nothing in the workspace was changed; a copy fetched before stays usable."
+        status = _STATUS_RE.search(message)
+        if status:
+            code, reason = int(status.group(1)), status.group(2).strip()
+            said = f"HTTP {code} {reason}".strip()
+            if code == 404:
+                return SourceError(
+                    f"{where!r} answered {said}: there is no file at that address.",
+                    hint=f"Check the address (open it in a browser). {kept}",
+                )
+            if code in (401, 403):
+                return SourceError(
+                    f"{where!r} refused access ({said}).",
+                    hint="Give the source a token or password that may read it (it is kept "
+                    f"in the OS keyring). {kept}",
+                )
+            return SourceError(f"{where!r} answered {said}.", hint=f"Try again later. {kept}")
+        if any(word.lower() in message.lower() for word in _UNREACHABLE):
+            host = urlsplit(spec.location).hostname or spec.location
+            return SourceError(
+                f"Cannot reach {host!r} to fetch {where!r}: {message}",
+                hint=f"Check that the server is up and this computer is online. {kept}",
+            )
+        return None
+
+    @staticmethod
+    def _shown(spec: SourceSpec) -> str:
+        return secrets.redact(spec.location, spec.secret)
+
+
+def _literal(value: Any) -> str:
+    """A reading option's value as SQL (strings, numbers, booleans and lists of them)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return sql_string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    raise SourceError(f"A reading option cannot be {value!r}.")
+
+
+def _suffix_format(location: str) -> str | None:
+    return _FORMATS.get(format_suffix(Path(urlsplit(location).path)))
+
+
+def _fetch_url(spec: SourceSpec) -> str:
+    """The address DuckDB fetches: with the password back in it for basic authentication."""
+    parts = urlsplit(spec.location)
+    if not (spec.secret and parts.username) or url_scheme(spec.location) not in ("http", "https"):
+        return spec.location
+    netloc = f"{parts.username}:{quote(spec.secret, safe='')}@{parts.netloc.rsplit('@', 1)[-1]}"
+    return urlunsplit(parts._replace(netloc=netloc))
