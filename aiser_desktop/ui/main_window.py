@@ -159,10 +159,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(main)
 
     def _connect(self) -> None:
-        button = self.sources_panel.import_button
-        button.setText("+ Add")
-        button.setToolTip("Add a file, folder, database, lake or web source (Ctrl+Shift+O)")
-        button.clicked.connect(self.show_add_source)
+        self.sources_panel.import_button.clicked.connect(self.show_add_source)
         self.sources.insert_requested.connect(self.editor.insert)
         self.sources.preview_requested.connect(self.preview_table)
         self.sources.refresh_requested.connect(self.session.refresh_source)

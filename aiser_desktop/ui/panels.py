@@ -65,8 +65,10 @@ class SourcesPanel(QFrame):
         super().__init__()
         self.import_button = QToolButton()
         self.import_button.setObjectName("flat")
-        self.import_button.setText("+ Import")
-        self.import_button.setToolTip("Import a CSV, Parquet or JSON file (Ctrl+O)")
+        self.import_button.setText("+ Add")
+        self.import_button.setToolTip(
+            "Add a file, folder, database, lake or web source (Ctrl+Shift+O)"
+        )
         frame, body = _panel("Sources", self.import_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

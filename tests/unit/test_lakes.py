@@ -366,11 +366,6 @@ def test_a_bucket_secret_becomes_a_scoped_temporary_duckdb_secret(workspace: Wor
         workspace.engine.call(lambda con: prepare_object_store(con, no_id)).result()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SourceManager.connect_linked() loads extensions only for attached databases; "
-    "a linked lake's view needs its extension loaded when the workspace opens",
-)
 def test_a_linked_delta_table_reads_after_the_workspace_reopens(tmp_path: Path) -> None:
     folder = write_delta(tmp_path)
     with Workspace.open(tmp_path / "ws") as ws:

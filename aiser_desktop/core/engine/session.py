@@ -59,6 +59,9 @@ _OFFLINE_CONFIG = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "allow_community_extensions": False,
+    # A mistyped table name must be an error, not a Python variable of that name picked up
+    # from whichever frame ran the query.
+    "python_enable_replacements": False,
 }
 
 

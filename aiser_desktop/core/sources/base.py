@@ -16,7 +16,6 @@ writer thread, so an import never races the person's queries and can be interrup
 from __future__ import annotations
 
 import glob
-from abc import ABC
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -133,9 +132,12 @@ def matching_files(location: str) -> list[Path]:
     it (not hidden ones)."""
     path = Path(location).expanduser()
     if is_glob(location):
-        return sorted(Path(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file())
+        # glob.glob, not Path.glob: the pattern is absolute ("/data/sales/*.csv").
+        found = glob.glob(str(path), recursive=True)  # noqa: PTH207
+        return sorted(Path(p) for p in found if Path(p).is_file())
     if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith((".", "_")))
+        hidden = (".", "_")  # .DS_Store, _SUCCESS, _delta_log
+        return sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(hidden))
     return [path] if path.exists() else []
 
 
@@ -148,7 +150,7 @@ def file_pattern(location: str) -> str:
     return location
 
 
-class Connector(ABC):
+class Connector:
     """One kind of source.
 
     Class attributes:
@@ -200,6 +202,11 @@ class Connector(ABC):
             return format_suffix(path) in self.suffixes
         files = matching_files(location)
         return bool(files) and all(format_suffix(f) in self.suffixes for f in files)
+
+    def normalize(self, location: str) -> str:
+        """The location as it is stored: one that means the same from any working folder
+        (paths are made absolute before this; a connector with relative URLs resolves them)."""
+        return location
 
     def check(self, spec: SourceSpec) -> None:
         """Raises a clear error when the source cannot be there (a missing file, say)."""

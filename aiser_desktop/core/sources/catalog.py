@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aiser_desktop.core.sources.base import Connector, SourceSpec, TableKeys, quote_ident
@@ -86,9 +87,25 @@ class SourceInfo:
         return data
 
 
+@cache
+def _keywords() -> frozenset[str]:
+    """DuckDB's reserved words: a table called ``order`` must be written ``"order"``."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "SELECT keyword_name FROM duckdb_keywords() WHERE keyword_category <> 'unreserved'"
+        ).fetchall()
+    return frozenset(str(r[0]) for r in rows)
+
+
+def needs_quotes(name: str) -> bool:
+    return not _PLAIN.match(name) or name in _keywords()
+
+
 def sql_name(schema: str, table: str) -> str:
     """``schema.table`` as written in SQL, quoted only where needed; ``main`` is left out."""
-    parts = [p if _PLAIN.match(p) else quote_ident(p) for p in (schema, table) if p]
+    parts = [quote_ident(p) if needs_quotes(p) else p for p in (schema, table) if p]
     if parts[0] == "main" and len(parts) == 2:
         parts = parts[1:]
     return ".".join(parts)

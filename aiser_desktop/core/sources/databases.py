@@ -478,6 +478,10 @@ class SqliteConnector(_ScannerConnector):
     def schema(self, spec: SourceSpec) -> str:
         return "main"
 
+    def normalize(self, location: str) -> str:
+        # sqlite:///rel.db is relative to the folder the app started in; store the file.
+        return str(self.file(SourceSpec("", location)))
+
     def needs_network(self, spec: SourceSpec) -> bool:
         return False
 

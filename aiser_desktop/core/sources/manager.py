@@ -51,6 +51,7 @@ from aiser_desktop.core.sources.catalog import (
     SourceInfo,
     TableInfo,
     describe,
+    needs_quotes,
     source_info,
     table_sql_name,
 )
@@ -86,7 +87,9 @@ def default_name(location: str | Path) -> str:
     name = re.sub(r"[^0-9a-zA-Z_]+", "_", stem).strip("_").lower() or "source"
     if name[0].isdigit():
         name = f"t_{name}"
-    if name in RESERVED:  # "temp.csv" must not give a name that add then refuses
+    if name in RESERVED or needs_quotes(name):
+        # "temp.csv" must not give a name that add then refuses, nor "order.csv" one that
+        # has to be quoted in every query.
         name = f"{name}_data"
     return name[:63]
 
@@ -142,6 +145,7 @@ class SourceManager:
                 raise missing_file(Path(text))
             text = str(Path(text).resolve())
         conn = registry.get(connector) if connector else registry.for_location(text)
+        text = conn.normalize(text)
         name = name or default_name(text)
         spec = SourceSpec(name, text, dict(options or {}), secret, network)
         self._check_network(conn, spec)
@@ -156,7 +160,7 @@ class SourceManager:
         secret_ref = secrets.put(secret) if secret else None
         try:
             tables, catalog = self._engine.call(
-                lambda con: self._build(con, conn, spec, chosen)
+                lambda con: self._build(con, conn, spec, chosen, action="Adding")
             ).result()
         except BaseException:
             if secret_ref:
@@ -203,13 +207,13 @@ class SourceManager:
         chosen = Mode(mode)
         if chosen.value == row.mode:
             return row
-        return self._rebuild(row, chosen)
+        return self._rebuild(row, chosen, f"Switching {row.name!r} to {chosen.value}")
 
     def refresh(self, name: str) -> SourceRow:
         """Copies an imported source's data again (a new snapshot) or re-reads a linked
         source's schema; the old data stays if this fails."""
         row = self._find(name)
-        return self._rebuild(row, Mode(row.mode))
+        return self._rebuild(row, Mode(row.mode), f"Refreshing {row.name!r}")
 
     def remove(self, name: str) -> None:
         """Removes a source, its tables and its password.
@@ -230,15 +234,17 @@ class SourceManager:
         self._hub.publish(SourcesChanged((row.name,)))
 
     def connect_linked(self) -> list[Future[None]]:
-        """Attaches the linked databases again (attachments are not saved in data.duckdb).
+        """Makes linked sources usable again after the workspace opens: loads the extensions
+        their views need (``delta_scan``) and attaches the databases (attachments are not
+        saved in data.duckdb).
 
-        Runs on the writer in the background; a database that does not answer is noted in
-        its :class:`SourceInfo` ``status`` and does not stop the others.
+        Runs on the writer in the background; a source that does not answer is noted in its
+        :class:`SourceInfo` ``status`` and does not stop the others.
         """
         futures: list[Future[None]] = []
         for row in self._store.sources():
             conn = registry.get(row.connector)
-            if row.mode != Mode.LINKED or not conn.ATTACHES:
+            if row.mode != Mode.LINKED or not (conn.ATTACHES or conn.EXTENSIONS):
                 continue
             futures.append(self._engine.call(self._attacher(row, conn)))
         return futures
@@ -292,7 +298,7 @@ class SourceManager:
         except AiserError:
             return []
 
-    def _rebuild(self, row: SourceRow, mode: Mode) -> SourceRow:
+    def _rebuild(self, row: SourceRow, mode: Mode, action: str) -> SourceRow:
         conn = registry.get(row.connector)
         spec = self._spec(row)
         self._check_network(conn, spec)
@@ -301,7 +307,7 @@ class SourceManager:
             raise SourceError(f"{conn.label} sources cannot be linked.")
 
         tables, catalog = self._engine.call(
-            lambda con: self._build(con, conn, spec, mode, old=(old, row.tables))
+            lambda con: self._build(con, conn, spec, mode, old=(old, row.tables), action=action)
         ).result()
         self._store.update_source(
             row.name,
@@ -367,6 +373,7 @@ class SourceManager:
         mode: Mode,
         *,
         old: tuple[Mode, list[str]] | None = None,
+        action: str,
     ) -> tuple[list[str], list[dict[str, Any]]]:
         """Creates the source's tables (or views, or attachment) on the writer, in one
         transaction, and describes them. With ``old``, the previous form is dropped in the
@@ -408,14 +415,15 @@ class SourceManager:
                 )
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                # A lost connection can make ROLLBACK fail too; the first error is the story.
+                _quiet(lambda: con.execute("ROLLBACK"))
                 raise
         except Exception as exc:
             if attach:
                 _quiet(lambda: conn.detach(con, work))
             if old_attached:
                 _quiet(lambda: conn.attach(con, spec))
-            raise self._read_error(conn, spec, exc) from exc
+            raise self._read_error(conn, spec, exc, action) from exc
         if attach and mode is Mode.IMPORTED:
             conn.detach(con, work)
             # describe() saw the import alias's names; the catalog is about the schema.
@@ -475,12 +483,16 @@ class SourceManager:
             stop.set()
             watcher.join()
 
-    def _read_error(self, conn: Connector, spec: SourceSpec, exc: Exception) -> Exception:
+    def _read_error(
+        self, conn: Connector, spec: SourceSpec, exc: Exception, action: str
+    ) -> Exception:
         if isinstance(exc, AiserError) and not isinstance(exc, QueryCancelledError):
             return exc  # a connector's own error, already worded (and redacted) for people
         error = translate(exc, "")
         if isinstance(error, QueryCancelledError):
-            return QueryCancelledError(f"Adding {spec.name!r} was cancelled; nothing was kept.")
+            if action == "Adding":
+                return QueryCancelledError(f"Adding {spec.name!r} was cancelled; nothing was kept.")
+            return QueryCancelledError(f"{action} was cancelled; the source is as it was.")
         explained = conn.read_error(spec, exc)
         if explained is not None:
             return explained

@@ -18,6 +18,7 @@ from aiser_desktop.core.sources.base import Connector, format_suffix, url_scheme
 log = logging.getLogger(__name__)
 
 GROUP = "aiser_desktop.connectors"
+_warned: set[str] = set()
 
 BUILT_IN = {
     "csv": "aiser_desktop.core.sources.files:CsvConnector",
@@ -82,7 +83,9 @@ def installed() -> list[Connector]:
         try:
             found.append(get(name))
         except ConnectorNotFoundError as exc:
-            log.warning("%s", exc)
+            if name not in _warned:  # once per process, not on every lookup
+                _warned.add(name)
+                log.warning("%s", exc)
     return sorted(found, key=lambda c: -c.PRIORITY)
 
 
