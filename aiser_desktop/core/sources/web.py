@@ -1,9 +1,14 @@
 """Web sources: CSV, Parquet and JSON at an HTTP(S) address or in a bucket (S3, GCS).
 
-DuckDB's httpfs extension fetches them, loaded only when such a source is used. A web source
-always needs the network, so it is refused unless the person allowed the network for it, and it
-is always imported: the copy in the workspace stays usable offline, and a refresh that cannot
-reach the address keeps the copy fetched before.
+DuckDB's httpfs extension fetches them. A web source always needs the network, so it is
+refused unless the person allowed the network for it, and it is always imported: the copy in the
+workspace stays usable offline, and a refresh that cannot reach the address keeps the copy
+fetched before.
+
+The fetch runs in a private, in-memory DuckDB connection that lives only for the copy and hands
+the rows over as Arrow. So httpfs is never loaded into the workspace's session: allowing the
+network for one source does not let a URL typed later in the SQL editor reach the internet, and
+a token never outlives the fetch.
 
 Credentials never go into the workspace. A token (the source's secret) becomes a temporary
 DuckDB secret scoped to that one address (``Authorization: Bearer …``); a password given with a
@@ -14,6 +19,9 @@ bucket, the secret is the secret access key and ``options["key_id"]`` the key's 
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -33,7 +41,10 @@ from aiser_desktop.core.sources.base import (
 )
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from duckdb import DuckDBPyConnection
+
+BATCH_ROWS = 100_000
 
 OBJECT_STORE_SCHEMES = ("s3", "gs", "gcs")
 
@@ -123,7 +134,6 @@ class WebConnector(Connector):
     NEEDS_NETWORK = True
     # Always a snapshot: the last fetched copy stays usable offline.
     CAN_LINK = False
-    EXTENSIONS = ("httpfs",)
 
     def accepts(self, location: str) -> bool:
         scheme = url_scheme(location)
@@ -165,18 +175,47 @@ class WebConnector(Connector):
             )
         return fmt
 
-    def tables(self, con: DuckDBPyConnection, spec: SourceSpec) -> list[str]:
-        if url_scheme(spec.location) in OBJECT_STORE_SCHEMES:
-            prepare_object_store(con, spec)
-        elif spec.secret and not urlsplit(spec.location).username:
-            # The token goes only to this address, and DuckDB never shows it back.
-            con.execute(
-                f"CREATE OR REPLACE TEMPORARY SECRET {_secret_name(spec)} (TYPE http, "
-                f"BEARER_TOKEN {sql_string(spec.secret)}, SCOPE {sql_string(spec.location)})"
-            )
-        return [""]
+    def read_arrow(self, spec: SourceSpec, table: str) -> pa.RecordBatchReader:
+        """Fetches the source in a private DuckDB connection and streams it as Arrow."""
+        import duckdb
 
-    def scan_sql(self, spec: SourceSpec, table: str) -> str:
+        con = duckdb.connect(
+            config={
+                "autoinstall_known_extensions": False,
+                "autoload_known_extensions": False,
+                "allow_community_extensions": False,
+                "extension_directory": str(Path(tempfile.gettempdir()) / "aiser-web-fetch"),
+            }
+        )
+        folder: Path | None = None
+        try:
+            if url_scheme(spec.location) in OBJECT_STORE_SCHEMES:
+                prepare_object_store(con, spec)
+            else:
+                _httpfs(con)
+                if spec.secret and not urlsplit(spec.location).username:
+                    # The token goes only to this address, and DuckDB never shows it back.
+                    con.execute(
+                        f"CREATE TEMPORARY SECRET {_secret_name(spec)} (TYPE http, "
+                        f"BEARER_TOKEN {sql_string(spec.secret)}, "
+                        f"SCOPE {sql_string(spec.location)})"
+                    )
+            # Fetched to a private temporary Parquet file, then streamed from disk: memory
+            # stays bounded however large the file, and the fetch is over before the
+            # workspace reads a row.
+            folder = Path(tempfile.mkdtemp(prefix="aiser-web-"))
+            copy = folder / "fetched.parquet"
+            con.execute(f"COPY (SELECT * FROM {self.scan(spec)}) TO {sql_string(str(copy))}")
+        except BaseException:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
+        finally:
+            con.close()
+        return _streamed(copy)
+
+    def scan(self, spec: SourceSpec) -> str:
+        """The DuckDB reader call that fetches the source."""
         reader, defaults = _READERS[self.format_of(spec)]
         options = {k: v for k, v in spec.options.items() if k not in _STORE_OPTIONS}
         arguments = "".join(
@@ -229,6 +268,24 @@ def _literal(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_literal(v) for v in value) + "]"
     raise SourceError(f"A reading option cannot be {value!r}.")
+
+
+def _streamed(path: Path) -> pa.RecordBatchReader:
+    """The Parquet file at ``path`` as a stream of batches; its folder is removed once the
+    last batch is read."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = pq.ParquetFile(path)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            yield from source.iter_batches(batch_size=BATCH_ROWS)
+        finally:
+            source.close()
+            shutil.rmtree(path.parent, ignore_errors=True)
+
+    return pa.RecordBatchReader.from_batches(source.schema_arrow, batches())
 
 
 def _suffix_format(location: str) -> str | None:
