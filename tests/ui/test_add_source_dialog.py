@@ -12,8 +12,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from aiser_desktop.ui.add_source_dialog import SQLITE, AddSourceDialog
+from aiser_desktop.ui.add_source_dialog import AddSourceDialog
 from aiser_desktop.ui.main_window import MainWindow
+from aiser_desktop.ui.source_pages import SQLITE
 from aiser_desktop.ui.sources_tree import MODE_ROLE
 
 TIMEOUT_MS = 30_000
