@@ -23,6 +23,7 @@ import contextlib
 import importlib.util
 import re
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -163,29 +164,56 @@ class CsvConnector(DuckDBFileConnector):
             return Mode.IMPORTED
         return super().default_mode(spec)
 
+    def __init__(self) -> None:
+        # Dialects sniffed by tables() on the writer, picked up by scan_sql() right after:
+        # sniffing on the engine's own connection spares opening a DuckDB instance for it.
+        self._sniffs: dict[tuple[str, ...], str] = {}
+        self._lock = threading.Lock()
+
     def tables(self, con: DuckDBPyConnection, spec: SourceSpec) -> list[str]:
-        if _reading(spec)[1] == "extension":
+        how, arguments = self._plan(spec)
+        if how == "extension":
             # The view of a linked source needs it for as long as the session lives.
             path = str(extensions.extension_file("encodings")).replace("'", "''")
             con.execute(f"LOAD '{path}'")
+        if how != "python" and self._sniffable(spec, arguments):
+            sniffed = _sniffed(con, spec.location, arguments)
+            with self._lock:
+                self._sniffs[_sniff_key(spec)] = sniffed
         return [""]
 
     def scan_sql(self, spec: SourceSpec, table: str) -> str | None:
-        encoding, how = _reading(spec)
+        how, arguments = self._plan(spec)
         if how == "python":
             return None  # read_arrow decodes it
-        arguments = self.arguments(spec)
-        if encoding is not None:
-            arguments["encoding"] = encoding
-        if is_glob(spec.location) or Path(spec.location).is_dir():
-            return f"read_csv({sql_string(file_pattern(spec.location))}{options_sql(arguments)})"
-        if arguments.get("auto_detect") is False:
-            return f"read_csv({sql_string(spec.location)}{options_sql(arguments)})"
+        if not self._sniffable(spec, arguments):
+            pattern = spec.location if arguments.get("auto_detect") is False else None
+            pattern = pattern or file_pattern(spec.location)
+            return f"read_csv({sql_string(pattern)}{options_sql(arguments)})"
+        with self._lock:
+            sniffed = self._sniffs.pop(_sniff_key(spec), None)
+        if sniffed is not None:
+            return sniffed
         con = _private_connection(("encodings",) if how == "extension" else ())
         try:
             return _sniffed(con, spec.location, arguments)
         finally:
             con.close()
+
+    def _plan(self, spec: SourceSpec) -> tuple[str, dict[str, Any]]:
+        """Who decodes the file (see :func:`_reading`) and the reader's arguments."""
+        encoding, how = _reading(spec)
+        arguments = self.arguments(spec)
+        if encoding is not None and how != "python":
+            arguments["encoding"] = encoding
+        return how, arguments
+
+    @staticmethod
+    def _sniffable(spec: SourceSpec, arguments: Mapping[str, Any]) -> bool:
+        """One file, types left to DuckDB: then the sniffed dialect is written into the call.
+        Several files are sniffed by DuckDB each time (their columns are matched by name)."""
+        several = is_glob(spec.location) or Path(spec.location).is_dir()
+        return not several and arguments.get("auto_detect") is not False
 
     def read_arrow(self, spec: SourceSpec, table: str) -> pa.RecordBatchReader:
         """A CSV in an encoding DuckDB cannot read: decoded by Python into a UTF-8 copy, read
@@ -244,6 +272,13 @@ def _reading(spec: SourceSpec) -> tuple[str | None, str]:
     if not codec.startswith("utf-16") and importlib.util.find_spec(_ENCODINGS_PACKAGE):
         return str(given), "extension"
     return codec, "python"
+
+
+def _sniff_key(spec: SourceSpec) -> tuple[str, ...]:
+    """What a sniff depends on: the file (as it is now) and the options."""
+    stat = Path(spec.location).stat()
+    options = repr(sorted(spec.options.items()))
+    return (spec.location, options, str(stat.st_size), str(stat.st_mtime_ns))
 
 
 def _python_codec(name: str) -> str:
