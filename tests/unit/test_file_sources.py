@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -131,10 +132,12 @@ def test_an_encoding_duckdb_cannot_read_is_imported_by_default(
 ) -> None:
     path = tmp_path / "euro.csv"
     path.write_bytes("id,price\n1,5 €\n".encode("cp1252"))
+    copies = Path(tempfile.gettempdir())
+    before = set(copies.glob("aiser-transcode-*"))
     record = workspace.sources.add(path, options={"encoding": "cp1252"})
     assert record.mode == "imported"
     assert kind_of(workspace, "euro") == "table"
-    assert not list(Path(base.__file__).parent.glob("aiser-transcode-*"))
+    assert set(copies.glob("aiser-transcode-*")) <= before  # the UTF-8 copy is gone
 
 
 def test_an_unknown_encoding_is_refused_before_reading(
@@ -326,6 +329,21 @@ def test_excel_options_reach_read_xlsx(workspace: Workspace, tmp_path: Path) -> 
     path = _workbook(tmp_path / "book.xlsx")
     workspace.sources.add(path, options={"all_varchar": True})
     assert rows(workspace, "SELECT typeof(id) FROM book.people LIMIT 1") == [("VARCHAR",)]
+
+
+def test_a_workbook_too_large_unpacked_is_refused(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiser_desktop.core.sources import excel
+
+    # The limit is 4 GB; lowered here so that a small workbook crosses it.
+    monkeypatch.setattr(excel, "MAX_UNPACKED_BYTES", 10_000)
+    path = _workbook(tmp_path / "book.xlsx")
+    with pytest.raises(SourceError) as caught:
+        workspace.sources.add(path)
+    assert "would unpack to" in caught.value.message
+    assert str(path) in caught.value.message
+    assert workspace.sources.records() == []
 
 
 def test_several_workbooks_at_once_are_refused(workspace: Workspace, tmp_path: Path) -> None:
