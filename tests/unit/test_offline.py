@@ -105,3 +105,57 @@ def test_install_looks_only_on_this_disk() -> None:
             "current_setting('autoload_known_extensions')"
         ).rows()
         assert setting == [(False, False)]
+
+
+@pytest.mark.network_cut
+@needs_unshare
+def test_every_local_kind_of_source_imports_with_no_network(tmp_path: Path) -> None:
+    import sqlite3
+
+    from openpyxl import Workbook
+
+    db = tmp_path / "shop.sqlite"
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, total REAL)")
+        con.executemany("INSERT INTO orders VALUES (?, ?)", [(1, 9.5), (2, 20.0)])
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "budget"
+    sheet.append(["dept", "amount"])
+    sheet.append(["ops", 100])
+    book.save(tmp_path / "finance.xlsx")
+
+    ws = str(tmp_path / "ws")
+    for location in (db, tmp_path / "finance.xlsx"):
+        added = _offline("import", str(location), "--workspace", ws)
+        assert added.returncode == 0, added.stderr
+    query = _offline(
+        "query",
+        "select (select sum(total) from shop.orders) as t, "
+        "(select sum(amount) from finance.budget) as b",
+        "--format",
+        "csv",
+        "--workspace",
+        ws,
+    )
+    assert query.returncode == 0, query.stderr
+    assert query.stdout.splitlines()[1] == "29.5,100"
+
+
+@pytest.mark.network_cut
+@needs_unshare
+def test_a_web_source_is_refused_without_consent_and_fails_fast_without_network(
+    tmp_path: Path,
+) -> None:
+    ws = str(tmp_path / "ws")
+    refused = _offline("import", "https://example.com/data.csv", "--workspace", ws)
+    assert refused.returncode == 1
+    assert "network" in refused.stderr.lower()
+    start = time.monotonic()
+    allowed = _offline(
+        "import", "https://example.com/data.csv", "--allow-network", "--workspace", ws
+    )
+    assert allowed.returncode == 1
+    assert time.monotonic() - start < 60
+    assert "example.com" in allowed.stderr

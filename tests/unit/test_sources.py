@@ -116,6 +116,8 @@ def test_the_data_is_imported_not_linked(workspace: Workspace, files: Path) -> N
         ("---.csv", "source"),
         ("temp.csv", "temp_data"),
         ("Main.json", "main_data"),
+        ("data.csv", "dataset"),  # "data" is the workspace's own database
+        ("order.csv", "order_data"),  # a keyword would need quotes in every query
         ("9" * 80 + ".csv", "t_" + "9" * 61),
     ],
 )

@@ -65,7 +65,11 @@ __all__ = ["ColumnInfo", "SourceInfo", "SourceManager", "TableInfo", "default_na
 log = logging.getLogger(__name__)
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-RESERVED = frozenset({"main", "temp", "system", "information_schema", "pg_catalog", "memory"})
+# DuckDB's own catalogs and schemas; "data" is the workspace's database itself (data.duckdb),
+# so a schema of that name would make every "data.x" ambiguous.
+RESERVED = frozenset(
+    {"main", "temp", "system", "information_schema", "pg_catalog", "memory", "data"}
+)
 _IMPORT_ALIAS = "_aiser_import_{}"
 
 
@@ -87,6 +91,8 @@ def default_name(location: str | Path) -> str:
     name = re.sub(r"[^0-9a-zA-Z_]+", "_", stem).strip("_").lower() or "source"
     if name[0].isdigit():
         name = f"t_{name}"
+    if name == "data":
+        return "dataset"
     if name in RESERVED or needs_quotes(name):
         # "temp.csv" must not give a name that add then refuses, nor "order.csv" one that
         # has to be quoted in every query.
