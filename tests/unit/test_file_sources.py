@@ -82,6 +82,18 @@ def test_the_delimiter_and_header_can_be_given(workspace: Workspace, tmp_path: P
     ]
 
 
+@pytest.mark.parametrize(("option", "nearest"), [("delimiter", "delim"), ("hedaer", "header")])
+def test_an_unknown_option_names_the_nearest_ones(
+    workspace: Workspace, sample_csv: Path, option: str, nearest: str
+) -> None:
+    with pytest.raises(SourceError) as caught:
+        workspace.sources.add(sample_csv, options={option: ";"})
+    assert f"{option!r} is not a reading option of CSV files" in caught.value.message
+    assert f"Did you mean {nearest}?" in caught.value.hint
+    assert "columns" in caught.value.hint  # the whole list follows
+    assert workspace.sources.records() == []
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_a_single_csv_is_sniffed_once_and_its_columns_kept(
     workspace: Workspace, tmp_path: Path, mode: Mode

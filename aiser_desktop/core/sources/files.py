@@ -459,6 +459,8 @@ def explain(
             break
     encoding = str(spec.options.get("encoding", "UTF-8"))
 
+    if found := re.search(r'Invalid named parameter "(\w+)" for function (\w+)', text):
+        return _unknown_option(label, found.group(1), found.group(2))
     if "not utf-8 encoded" in text or "Invalid unicode" in text:
         return SourceError(
             f"{_capital(where)} is not {encoding} text.",
@@ -525,6 +527,32 @@ def explain(
         f"Cannot read {where} as {label}: {_first_line(text)}",
         hint="Check that the file is complete and in the format its name says; reading "
         "options (--option KEY=VALUE) change how it is read.",
+    )
+
+
+def _unknown_option(label: str, option: str, function: str) -> SourceError:
+    """The error for an option the reader does not take, with the nearest ones it does."""
+    import difflib
+
+    reader = "read_csv" if function == "sniff_csv" else function
+    known: list[str] = []
+    with contextlib.suppress(Exception):  # a reader from an extension is not in a bare DuckDB
+        con = _private_connection()
+        try:
+            row = con.execute(
+                "SELECT parameters FROM duckdb_functions() "
+                f"WHERE function_name = {sql_string(reader)} LIMIT 1"
+            ).fetchone()
+        finally:
+            con.close()
+        known = sorted(str(p) for p in (row[0] if row else []) if str(p) != "col0")
+    close = difflib.get_close_matches(option, known, n=3)
+    hint = f"Did you mean {' or '.join(close)}? " if close else ""
+    if known:
+        hint += f"{label}s take: {', '.join(known)}."
+    return SourceError(
+        f"{option!r} is not a reading option of {label}s ({reader}).",
+        hint=hint or f"See DuckDB's documentation of {reader} for the options it takes.",
     )
 
 
