@@ -288,6 +288,17 @@ def test_a_file_that_is_not_avro(workspace: Workspace, tmp_path: Path) -> None:
     assert workspace.sources.records() == []
 
 
+def test_a_text_file_named_parquet_is_not_called_truncated(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "notes.parquet"
+    path.write_text("id,name\n1,a\n", encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        workspace.sources.add(path)
+    assert f"{str(path)!r} is not a Parquet file" in caught.value.message
+    assert workspace.sources.records() == []
+
+
 # ---------------------------------------------------------------------- Excel
 def _workbook(path: Path) -> Path:
     import openpyxl

@@ -505,6 +505,11 @@ def explain(
             "format, add it with that format's suffix or --connector.",
         )
     if "No magic bytes" in text or "too small to be a Parquet file" in text:
+        if not _starts_with(Path(file), b"PAR1"):
+            return SourceError(
+                f"{file!r} is not a Parquet file (it does not start as one).",
+                hint="Check that you picked the right file; give it the suffix of its real format.",
+            )
         return SourceError(
             f"{file!r} is not a complete Parquet file: its end is missing or damaged.",
             hint="It was probably cut short while being copied or written: copy or export "
@@ -554,6 +559,14 @@ def _unknown_option(label: str, option: str, function: str) -> SourceError:
         f"{option!r} is not a reading option of {label}s ({reader}).",
         hint=hint or f"See DuckDB's documentation of {reader} for the options it takes.",
     )
+
+
+def _starts_with(path: Path, magic: bytes) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(magic)) == magic
+    except OSError:
+        return True  # cannot look: keep DuckDB's own reading of it
 
 
 def _capital(text: str) -> str:
