@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -71,3 +71,37 @@ class MetaRecord(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class SavedQueryRecord(Base):
+    """A query the person saved under a name (Ctrl+S in the window)."""
+
+    __tablename__ = "saved_queries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    sql: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class EditorTabRecord(Base):
+    """One editor tab open in the window, so the tabs come back after a restart.
+
+    ``saved_query_id`` links a tab to the saved query it edits; deleting that query keeps the
+    tab (and its text) but forgets the link.
+    """
+
+    __tablename__ = "editor_tabs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    sql: Mapped[str] = mapped_column(Text)
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    current: Mapped[bool] = mapped_column(Boolean, default=False)
+    saved_query_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("saved_queries.id", ondelete="SET NULL"), nullable=True
+    )
