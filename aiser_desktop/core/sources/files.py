@@ -13,7 +13,7 @@ sniffed again with ``null_padding``, because DuckDB otherwise reads it as one te
 Encodings: DuckDB reads UTF-8, UTF-16 (little-endian) and Latin-1 itself. Others (cp1252,
 UTF-16 big-endian, ...) go through DuckDB's ``encodings`` extension when it is installed (its
 package weighs 350 MB, so it is optional), or else are decoded by Python into a UTF-8 copy that
-DuckDB reads; such a source is imported, never linked.
+DuckDB reads and hands over as Arrow: such a source can only be imported (its default mode).
 """
 
 from __future__ import annotations
@@ -170,12 +170,16 @@ class CsvConnector(DuckDBFileConnector):
         self._sniffs: dict[tuple[str, ...], str] = {}
         self._lock = threading.Lock()
 
-    def tables(self, con: DuckDBPyConnection, spec: SourceSpec) -> list[str]:
-        how, arguments = self._plan(spec)
-        if how == "extension":
-            # The view of a linked source needs it for as long as the session lives.
+    def attach(self, con: DuckDBPyConnection, spec: SourceSpec) -> None:
+        """Loads DuckDB's encodings extension when the source's encoding needs it: the view
+        of a linked source needs it in every session, not only when it was added."""
+        if _reading(spec)[1] == "extension":
             path = str(extensions.extension_file("encodings")).replace("'", "''")
             con.execute(f"LOAD '{path}'")
+
+    def tables(self, con: DuckDBPyConnection, spec: SourceSpec) -> list[str]:
+        how, arguments = self._plan(spec)
+        self.attach(con, spec)
         if how != "python" and self._sniffable(spec, arguments):
             sniffed = _sniffed(con, spec.location, arguments)
             with self._lock:
