@@ -43,9 +43,9 @@ def plugin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         return [*real(group=group), plugin_ep]
 
     monkeypatch.setattr(registry, "entry_points", with_plugin)
-    registry.get.cache_clear()
+    registry.reload()
     yield
-    registry.get.cache_clear()
+    registry.reload()
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ def test_a_linked_file_is_queried_in_place(workspace: Workspace, visits: Path) -
 def test_a_moved_linked_file_gives_an_error_naming_it(workspace: Workspace, visits: Path) -> None:
     workspace.sources.add(visits, mode="linked")
     visits.unlink()
-    with pytest.raises(QueryError, match="visits.csv"):
+    with pytest.raises(QueryError, match=r"visits\.csv"):
         workspace.engine.execute("SELECT * FROM visits")
 
 
@@ -101,7 +101,7 @@ def test_refresh_takes_a_new_snapshot(workspace: Workspace, visits: Path) -> Non
 def test_a_failed_refresh_keeps_the_old_snapshot(workspace: Workspace, visits: Path) -> None:
     workspace.sources.add(visits)
     visits.write_bytes(b"\x00\xff\xfe garbage \x00" * 100)
-    with pytest.raises(SourceError, match="visits.csv"):
+    with pytest.raises(SourceError, match=r"visits\.csv"):
         workspace.sources.refresh("visits")
     assert rows(workspace, "SELECT sum(n) FROM visits") == [(7,)]
     assert workspace.sources.records()[0].mode == "imported"
@@ -167,14 +167,14 @@ def test_a_remote_source_needs_network_consent(
     workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(registry.BUILT_IN, "remote_test", f"{__name__}:_RemoteConnector")
-    registry.get.cache_clear()
+    registry.reload()
     try:
         with pytest.raises(NetworkDisabledError) as caught:
             workspace.sources.add("remotetest://example.org/data")
         assert "--allow-network" in caught.value.hint
         assert workspace.sources.records() == []
     finally:
-        registry.get.cache_clear()
+        registry.reload()
 
 
 def test_a_database_on_another_host_needs_consent_one_here_does_not() -> None:
@@ -182,3 +182,20 @@ def test_a_database_on_another_host_needs_consent_one_here_does_not() -> None:
     assert connector.needs_network(SourceSpec("x", "remotetest://h/db"))
     plain = registry.get("csv")
     assert not plain.needs_network(SourceSpec("x", "/tmp/a.csv"))
+
+
+def test_a_file_only_python_can_decode_cannot_be_linked(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "prices.csv"
+    path.write_bytes("item,price\ncaf\u00e9,3\n".encode("cp1252"))
+    with pytest.raises(SourceError, match="cannot be linked") as caught:
+        workspace.sources.add(path, mode="linked", options={"encoding": "cp1252"})
+    assert "--import" in caught.value.hint
+    assert workspace.sources.records() == []
+
+    workspace.sources.add(path, options={"encoding": "cp1252"})
+    assert rows(workspace, "SELECT item FROM prices") == [("caf\u00e9",)]
+    with pytest.raises(SourceError, match="cannot be linked"):
+        workspace.sources.set_mode("prices", "linked")
+    assert workspace.sources.records()[0].mode == "imported"

@@ -220,9 +220,14 @@ class Connector:
                 )
             raise missing_file(Path(spec.location))
 
+    def can_link(self, spec: SourceSpec) -> bool:
+        """Whether this source can be linked (``CAN_LINK``, unless something about this one
+        source rules it out, such as an encoding only Python can decode)."""
+        return self.CAN_LINK
+
     def default_mode(self, spec: SourceSpec) -> Mode:
         """Linked for databases, lakes and large files; imported for the rest."""
-        if not self.CAN_LINK:
+        if not self.can_link(spec):
             return Mode.IMPORTED
         if self.KIND in (Kind.DATABASE, Kind.LAKE):
             return Mode.LINKED

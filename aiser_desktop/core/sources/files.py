@@ -34,7 +34,6 @@ from aiser_desktop.core.errors import AiserError, SourceError
 from aiser_desktop.core.sources.base import (
     COMPRESSION_SUFFIXES,
     Connector,
-    Mode,
     SourceSpec,
     file_pattern,
     is_glob,
@@ -159,10 +158,9 @@ class CsvConnector(DuckDBFileConnector):
             if not _is_compressed(path) and encoding is None:
                 refuse_binary(path, self.label)
 
-    def default_mode(self, spec: SourceSpec) -> Mode:
-        if _reading(spec)[1] == "python":
-            return Mode.IMPORTED
-        return super().default_mode(spec)
+    def can_link(self, spec: SourceSpec) -> bool:
+        # An encoding DuckDB cannot read is decoded by Python into a copy: nothing to link.
+        return _reading(spec)[1] != "python"
 
     def __init__(self) -> None:
         # Dialects sniffed by tables() on the writer, picked up by scan_sql() right after:

@@ -157,9 +157,10 @@ class SourceManager:
         self._check_network(conn, spec)
         conn.check(spec)
         chosen = Mode(mode) if mode else conn.default_mode(spec)
-        if chosen is Mode.LINKED and not conn.CAN_LINK:
+        if chosen is Mode.LINKED and not conn.can_link(spec):
             raise SourceError(
-                f"{conn.label} sources cannot be linked; they are copied into the workspace.",
+                f"{spec.location!r} cannot be linked ({conn.label}); it can only be copied "
+                "into the workspace.",
                 hint="Add it as imported (--import).",
             )
         self._check_name(name)
@@ -241,8 +242,8 @@ class SourceManager:
 
     def connect_linked(self) -> list[Future[None]]:
         """Makes linked sources usable again after the workspace opens: loads the extensions
-        their views need (``delta_scan``) and attaches the databases (attachments are not
-        saved in data.duckdb).
+        their views need (``delta_scan``, an encoding) and attaches the databases
+        (attachments are not saved in data.duckdb).
 
         Runs on the writer in the background; a source that does not answer is noted in its
         :class:`SourceInfo` ``status`` and does not stop the others.
@@ -250,7 +251,7 @@ class SourceManager:
         futures: list[Future[None]] = []
         for row in self._store.sources():
             conn = registry.get(row.connector)
-            if row.mode != Mode.LINKED or not (conn.ATTACHES or conn.EXTENSIONS):
+            if row.mode != Mode.LINKED:
                 continue
             futures.append(self._engine.call(self._attacher(row, conn)))
         return futures
@@ -309,8 +310,11 @@ class SourceManager:
         spec = self._spec(row)
         self._check_network(conn, spec)
         old = Mode(row.mode)
-        if mode is Mode.LINKED and not conn.CAN_LINK:
-            raise SourceError(f"{conn.label} sources cannot be linked.")
+        if mode is Mode.LINKED and not conn.can_link(spec):
+            raise SourceError(
+                f"{row.name!r} cannot be linked ({conn.label}); it stays imported.",
+                hint="Refresh it to copy the source again.",
+            )
 
         tables, catalog = self._engine.call(
             lambda con: self._build(con, conn, spec, mode, old=(old, row.tables), action=action)
@@ -456,6 +460,8 @@ class SourceManager:
             with self._progress(con, spec.name, table, done, len(tables)):
                 if scan is not None:
                     con.execute(f"CREATE {kind} {target} AS SELECT * FROM {scan}")
+                elif mode is Mode.LINKED:  # can_link() said yes, but there is nothing to view
+                    raise SourceError(f"{spec.name!r} cannot be linked, only imported.")
                 else:
                     reader = conn.read_arrow(spec, table)
                     view = f"_aiser_arrow_{spec.name}"

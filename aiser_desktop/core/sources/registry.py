@@ -37,10 +37,17 @@ BUILT_IN = {
 }
 
 
+@cache
 def _targets() -> dict[str, str]:
     targets = dict(BUILT_IN)
     targets.update({ep.name: ep.value for ep in entry_points(group=GROUP)})
     return targets
+
+
+def reload() -> None:
+    """Forgets what was found, so newly installed connectors (or a test's) are seen."""
+    _targets.cache_clear()
+    get.cache_clear()
 
 
 def names() -> list[str]:
