@@ -75,6 +75,8 @@ format: venv
 bench: venv
 	$(PY) bench/query_overhead.py
 	$(PY) bench/startup.py
+	$(PY) bench/open_file.py
+	$(PY) bench/import_db.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
