@@ -3,7 +3,7 @@
 PYTHON     ?= python3
 VENV       := .venv
 PY         := $(VENV)/bin/python
-EXTRAS     ?= dev,server,local-llm
+EXTRAS     ?= dev,server,local-llm,remote-llm
 # A portable llama.cpp build, so the venv (and later the bundle) runs on other CPUs too.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 # Debian packages for tests of a real window under Xvfb and for Qt's xcb platform (RECIPES.md).
