@@ -70,7 +70,7 @@ def test_the_format_can_be_given_whatever_the_suffix(handle: ResultHandle, tmp_p
 
 
 def test_an_unknown_suffix_is_a_clear_error(handle: ResultHandle, tmp_path: Path) -> None:
-    path = tmp_path / "result.xlsx"
+    path = tmp_path / "result.xls"
     with pytest.raises(AiserError) as caught:
         handle.write(path)
     message = str(caught.value)

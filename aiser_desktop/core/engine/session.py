@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from aiser_desktop.core.engine import extensions
 from aiser_desktop.core.engine.diagnostics import translate
-from aiser_desktop.core.engine.result import ResultHandle
+from aiser_desktop.core.engine.result import ResultHandle, RowStore, collect, spill_folder
 from aiser_desktop.core.errors import (
     AiserError,
     QueryCancelledError,
@@ -361,7 +361,7 @@ class Engine:
             return
         self.hub.publish(QueryStarted(job.id, job.sql))
         try:
-            table, truncated = self._fetch(job.sql, params, max_rows)
+            rows, truncated = self._fetch(job.sql, params, max_rows, job.id)
         except BaseException as exc:
             with self._lock:
                 self._running = None
@@ -377,7 +377,7 @@ class Engine:
         with self._lock:
             self._running = None
         seconds = time.perf_counter() - job.submitted
-        handle = ResultHandle(job.id, job.sql, table, seconds, truncated)
+        handle = ResultHandle(job.id, job.sql, None, seconds, truncated, rows=rows)
         if self._settle(job, result=handle):
             self.hub.publish(
                 QueryFinished(
@@ -386,25 +386,27 @@ class Engine:
             )
 
     def _fetch(
-        self, sql: str, params: Sequence[Any] | None, max_rows: int | None
-    ) -> tuple[pa.Table, bool]:
-        """Runs ``sql`` on the session; returns its rows as Arrow and whether any were cut."""
+        self, sql: str, params: Sequence[Any] | None, max_rows: int | None, query_id: int = 0
+    ) -> tuple[RowStore, bool]:
+        """Runs ``sql`` on the session; returns its rows and whether any were cut.
+
+        The rows stream out of DuckDB batch by batch: a small result is kept as Arrow in
+        memory, a big one goes to a file in the workspace's cache as it arrives
+        (:func:`aiser_desktop.core.engine.result.collect`), so memory stays bounded.
+        """
         cur = self._session
         cur.execute(sql, params)
         if cur.description is None:
-            return pa.table({}), False
-        if max_rows is None:
-            return cur.to_arrow_table(_BATCH_ROWS), False
-        reader = cur.to_arrow_reader(max(1, min(max_rows + 1, _BATCH_ROWS)))
-        batches: list[pa.RecordBatch] = []
-        kept = 0
-        for batch in reader:
-            batches.append(batch)
-            kept += batch.num_rows
-            if kept > max_rows:
-                break
-        table = pa.Table.from_batches(batches, schema=reader.schema)
-        return table.slice(0, max_rows), kept > max_rows
+            return collect((), pa.schema([]), spill_dir=None)
+        size = _BATCH_ROWS if max_rows is None else max(1, min(max_rows + 1, _BATCH_ROWS))
+        reader = cur.to_arrow_reader(size)
+        return collect(
+            reader,
+            reader.schema,
+            spill_dir=spill_folder(self.database),
+            max_rows=max_rows,
+            label=f"q{query_id}",
+        )
 
     def _settle(
         self,

@@ -1,0 +1,1 @@
+"""What the data says about itself: column profiles (later: quality checks, anomalies, trends)."""
