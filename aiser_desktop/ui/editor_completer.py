@@ -34,6 +34,7 @@ from aiser_desktop.core.sql.complete import (
     Completer,
     Completions,
 )
+from aiser_desktop.core.sql.tokens import FUNCTION_WORDS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -222,13 +223,18 @@ class EditorCompleter(QObject):
     # ------------------------------------------------------------------ typing
     def typed(self, text: str) -> None:
         """Called by the editor after it inserted ``text`` ("" for Backspace)."""
+        word_char = len(text) == 1 and (text.isalnum() or text == "_")
         if self.popup.isVisible():
-            self.show_completions()
+            # A word goes on (or Backspace): follow it; anything else ends the word.
+            if word_char or text in ("\b", ".") or not text:
+                self.show_completions()
+            else:
+                self.hide()
             return
         if text == ".":
             self.show_completions()
             return
-        if not text or not (text.isalnum() or text == "_"):
+        if not word_char:
             return
         cursor = self._editor.textCursor()
         line = cursor.block().text()[: cursor.positionInBlock()]
@@ -250,6 +256,11 @@ class EditorCompleter(QObject):
         if key in (Qt.Key.Key_Tab, Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
             mods & Qt.KeyboardModifier.ControlModifier
         ):
+            item = popup.currentItem()
+            typed = self.result.prefix if self.result is not None else ""
+            if key != Qt.Key.Key_Tab and item is not None and item.text() == typed:
+                self.hide()  # the word is complete already: Enter is a new line
+                return False
             self.accept()
             return True
         if key == Qt.Key.Key_Escape:
@@ -294,7 +305,8 @@ class EditorCompleter(QObject):
         cursor.setPosition(start)
         cursor.setPosition(end, cursor.MoveMode.KeepAnchor)
         cursor.insertText(text)
-        if kind == FUNCTION and not doc_text.startswith("(", end):
+        callable_word = kind == FUNCTION or (kind == KEYWORD and text.upper() in FUNCTION_WORDS)
+        if callable_word and not doc_text.startswith("(", end):
             cursor.insertText("()")
             cursor.movePosition(cursor.MoveOperation.Left)
         cursor.endEditBlock()

@@ -159,8 +159,6 @@ class FindBar(QFrame):
         flags = QTextDocument.FindFlag(0)
         if self.case_button.isChecked():
             flags |= QTextDocument.FindFlag.FindCaseSensitively
-        if self.word_button.isChecked():
-            flags |= QTextDocument.FindFlag.FindWholeWords
         if not forward:
             flags |= QTextDocument.FindFlag.FindBackward
         return flags
@@ -174,6 +172,27 @@ class FindBar(QFrame):
         if self.find_field.text():
             self.find_match(True)
 
+    def _search(self, needle: str, cursor: QTextCursor, forward: bool) -> QTextCursor:
+        """The next match from ``cursor`` (null when none). Whole words are checked here,
+        not by Qt, whose words end at "_" (in SQL ``amount_usd`` is one word)."""
+        doc = self._editor.document()
+        flags = self._flags(forward)
+        whole = self.word_button.isChecked()
+        while True:
+            cursor = doc.find(needle, cursor, flags)
+            if cursor.isNull() or not whole or self._whole_word(cursor):
+                return cursor
+
+    def _whole_word(self, cursor: QTextCursor) -> bool:
+        doc = self._editor.document()
+
+        def word_char(pos: int) -> bool:
+            ch = doc.characterAt(pos)
+            return ch.isalnum() or ch == "_"
+
+        start, end = cursor.selectionStart(), cursor.selectionEnd()
+        return not (start > 0 and word_char(start - 1)) and not word_char(end)
+
     def find_match(self, forward: bool = True) -> bool:
         """Selects the next (or previous) match, wrapping around; False when there is none."""
         needle = self.find_field.text()
@@ -181,12 +200,12 @@ class FindBar(QFrame):
             return False
         doc = self._editor.document()
         cursor = self._editor.textCursor()
-        found = doc.find(needle, cursor, self._flags(forward))
+        found = self._search(needle, cursor, forward)
         if found.isNull():
             start = QTextCursor(doc)
             if not forward:
                 start.movePosition(QTextCursor.MoveOperation.End)
-            found = doc.find(needle, start, self._flags(forward))
+            found = self._search(needle, start, forward)
         if found.isNull():
             self._show_count()
             return False
@@ -202,9 +221,8 @@ class FindBar(QFrame):
         doc = self._editor.document()
         found: list[QTextCursor] = []
         cursor = QTextCursor(doc)
-        flags = self._flags(True)
         while len(found) < MAX_MARKED:
-            cursor = doc.find(needle, cursor, flags)
+            cursor = self._search(needle, cursor, True)
             if cursor.isNull():
                 break
             found.append(cursor)
@@ -269,14 +287,13 @@ class FindBar(QFrame):
         if not needle:
             return 0
         doc = self._editor.document()
-        flags = self._flags(True)
         replacement = self.replace_field.text()
         edit = QTextCursor(doc)
         edit.beginEditBlock()
         done = 0
         cursor = QTextCursor(doc)
         while True:
-            cursor = doc.find(needle, cursor, flags)
+            cursor = self._search(needle, cursor, True)
             if cursor.isNull():
                 break
             cursor.insertText(replacement)

@@ -24,8 +24,10 @@ from PySide6.QtGui import (
     QContextMenuEvent,
     QDragEnterEvent,
     QDropEvent,
+    QFocusEvent,
     QFont,
     QHelpEvent,
+    QHideEvent,
     QKeyEvent,
     QKeySequence,
     QPalette,
@@ -731,6 +733,16 @@ class SqlEditor(QPlainTextEdit):
         )
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(event.globalPos())
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        if self._completer is not None:
+            self._completer.hide()  # a floating window: it would outlive a hidden editor
+        super().hideEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        if self._completer is not None:
+            self._completer.hide()
+        super().focusOutEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

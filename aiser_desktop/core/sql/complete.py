@@ -19,12 +19,14 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
 from sqlglot.tokenizer_core import TokenType
 
+from aiser_desktop.core.sources.base import quote_ident
+from aiser_desktop.core.sources.catalog import needs_quotes
 from aiser_desktop.core.sql.tokens import STRING_TYPES, Lexed, Tok, lex
 
 if TYPE_CHECKING:
@@ -190,17 +192,28 @@ def split_name(sql_name: str) -> list[str]:
 
 
 def _quoted(name: str) -> str:
-    from aiser_desktop.core.sources.base import quote_ident
-    from aiser_desktop.core.sources.catalog import needs_quotes
-
     return quote_ident(name) if needs_quotes(name) else name
 
 
-@dataclass
 class _Table:
-    info: TableInfo
-    columns: _Names
-    parts: list[str] = field(default_factory=list)
+    """A catalog table; its columns are indexed the first time a statement uses it."""
+
+    def __init__(self, info: TableInfo, parts: list[str]) -> None:
+        self.info = info
+        self.parts = parts
+        self._columns: _Names | None = None
+
+    def candidates(self) -> list[Candidate]:
+        info = self.info
+        return [
+            Candidate(_quoted(c.name), COLUMN, f"{c.type} · {info.sql_name}") for c in info.columns
+        ]
+
+    @property
+    def columns(self) -> _Names:
+        if self._columns is None:
+            self._columns = _Names(self.candidates())
+        return self._columns
 
 
 class _StatementFinder:
@@ -367,20 +380,14 @@ class CatalogIndex:
     def __init__(self, catalog: Sequence[SourceInfo] = ()) -> None:
         tables: dict[str, _Table] = {}
         table_items: list[Candidate] = []
-        column_items: list[Candidate] = []
         schemas: dict[str, list[Candidate]] = {}
         for source in catalog:
             for info in source.tables:
                 parts = [p.lower() for p in split_name(info.sql_name)]
-                columns = [
-                    Candidate(_quoted(c.name), COLUMN, f"{c.type} · {info.sql_name}")
-                    for c in info.columns
-                ]
-                tables[".".join(parts)] = _Table(info, _Names(columns), parts)
+                tables[".".join(parts)] = _Table(info, parts)
                 rows = f"{info.row_count:,} rows · " if info.row_count >= 0 else ""
                 detail = f"{rows}{len(info.columns)} columns"
                 table_items.append(Candidate(info.sql_name, TABLE, detail))
-                column_items.extend(columns)
                 if len(parts) > 1:
                     last = _last_written(info.sql_name)
                     schemas.setdefault(parts[0], []).append(Candidate(last, TABLE, detail))
@@ -388,8 +395,16 @@ class CatalogIndex:
         self.table_names = _Names(
             [*table_items, *(Candidate(_quoted(s), SCHEMA, "source") for s in schemas)]
         )
-        self.all_columns = _Names(column_items)
         self.schemas = {name: _Names(items) for name, items in schemas.items()}
+        self._all_columns: _Names | None = None
+
+    @property
+    def all_columns(self) -> _Names:
+        """Every column of every table (for a statement that names no table yet); indexed
+        on first use."""
+        if self._all_columns is None:
+            self._all_columns = _Names(c for t in self.tables.values() for c in t.candidates())
+        return self._all_columns
 
     def lookup(self, parts: list[str]) -> _Table | None:
         """The table named by lower-case name parts (``main.`` may be left out)."""
@@ -418,8 +433,6 @@ def warm() -> None:
     completion does not wait for them."""
     with _lists_lock:
         _builtins()
-    from aiser_desktop.core.sources.catalog import needs_quotes
-
     needs_quotes("x")  # loads DuckDB's reserved words
 
 
@@ -560,11 +573,11 @@ def _qualifier(tokens: list[Tok]) -> list[str]:
 def _rank(groups: Sequence[_Names | list[Candidate]], low: str, limit: int) -> list[Candidate]:
     """Prefix matches before substring matches; within each, the groups in order."""
     out: list[Candidate] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[str] = set()
 
     def take(items: Iterable[Candidate]) -> None:
         for c in items:
-            key = (c.text.lower(), c.kind if c.kind != ALIAS else TABLE)
+            key = c.text.lower()  # a name that is a function and a keyword shows once
             if key not in seen:
                 seen.add(key)
                 out.append(c)

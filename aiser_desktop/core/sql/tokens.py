@@ -51,11 +51,11 @@ STRING_TYPES = frozenset(
 )
 # Words sqlglot reads as keywords that are DuckDB functions when a "(" follows (left(s, 2),
 # replace(...), range(10)); other keywords before "(" stay keywords (in (...), using (...)).
-_FUNCTION_WORDS_TEXT = (
+FUNCTION_WORDS_TEXT = (
     "APPLY BITSTRING CAST COALESCE CURRENT_DATE EXTRACT FIRST FORMAT GLOB IF IFNULL JSON "
     "LAST LEFT LIST MAP NULLIF RANGE REPLACE RIGHT ROW STRUCT_PACK TRY_CAST UNNEST UUID XOR"
 )
-_FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
+FUNCTION_WORDS = frozenset(FUNCTION_WORDS_TEXT.split())
 _MAX_DEPTH = 8  # re-lexing depth for text sqlglot swallowed (command arguments)
 
 _local = threading.local()
@@ -298,7 +298,7 @@ def _word_kind(tok: Tok, next_tok: Tok | None) -> str:
     if tok.type == TokenType.VAR:
         return FUNCTION if before_paren else IDENTIFIER
     upper = tok.text.upper()
-    if before_paren and upper in _FUNCTION_WORDS:
+    if before_paren and upper in FUNCTION_WORDS:
         return FUNCTION
     if upper in _syntax()[3]:
         return KEYWORD
