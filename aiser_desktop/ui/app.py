@@ -16,7 +16,10 @@ import time
 import types
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aiser_desktop.core.config import Settings
 
 _IMPORTED_AT = time.time()
 
@@ -55,16 +58,16 @@ def run(workspace: Path, *, load_sample: bool, quit_after_shown: bool = False) -
     from aiser_desktop.ui.main_window import MainWindow
 
     t0 = process_start_time()
-    _setup_logging()
+    settings = _setup_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Aiser Desktop")
     app.setApplicationDisplayName("Aiser Desktop")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("aiser-desktop")
-    theme.apply(app)
+    theme.apply(app, settings.theme)
 
-    window = MainWindow(Path(workspace), interactive=not quit_after_shown)
+    window = MainWindow(Path(workspace), interactive=not quit_after_shown, settings=settings)
     if quit_after_shown:
 
         def report_and_quit() -> None:
@@ -93,17 +96,22 @@ def run(workspace: Path, *, load_sample: bool, quit_after_shown: bool = False) -
     return 0
 
 
-def _setup_logging() -> None:
-    """The rotating log file (the CLI has usually done it already; it is idempotent)."""
+def _setup_logging() -> Settings:
+    """The rotating log file (the CLI has usually done it already; it is idempotent).
+
+    Returns:
+        The settings (the defaults when the file is broken: the CLI has said so already).
+    """
     from aiser_desktop.core.config import Settings
     from aiser_desktop.core.errors import SettingsError
     from aiser_desktop.core.logs import setup_logging
 
     try:
-        level = Settings.load().log_level
+        settings = Settings.load()
     except SettingsError:
-        level = "INFO"
-    setup_logging(level)
+        settings = Settings()
+    setup_logging(settings.log_level)
+    return settings
 
 
 def _close_on_signals(window: Any) -> Callable[[], None]:

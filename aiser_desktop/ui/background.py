@@ -7,6 +7,7 @@ the GUI thread by signal. None of them touches a widget.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,10 @@ from aiser_desktop.core.events import EventHub
 from aiser_desktop.core.security import secrets
 
 if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+
     from aiser_desktop.core.sources.manager import SourceInfo
+    from aiser_desktop.core.state.store import EditorTab
     from aiser_desktop.core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -29,11 +33,13 @@ class ClosingError(AiserError):
 
 @dataclass(frozen=True)
 class Opened:
-    """An open workspace, its catalog, and whether to load the sample data into it."""
+    """An open workspace, its catalog, whether to load the sample data into it, and the
+    editor tabs the window left open there (with the index of the current one)."""
 
     ws: Workspace
     catalog: list[SourceInfo]
     offer_sample: bool
+    tabs: tuple[list[EditorTab], int] = ([], 0)
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ class Added:
 def open_workspace(
     path: Path, hub: EventHub, *, load_sample: bool, keep: Callable[[Workspace], None]
 ) -> Opened:
-    """Opens the workspace and reads its catalog.
+    """Opens the workspace and reads its catalog and the editor tabs left open.
 
     Args:
         path: The workspace folder.
@@ -100,7 +106,7 @@ def open_workspace(
         from aiser_desktop.core.sample import should_offer_sample
 
         offer = should_offer_sample(ws)
-    return Opened(ws, ws.sources.catalog(with_counts=True), offer)
+    return Opened(ws, ws.sources.catalog(with_counts=True), offer, ws.state.editor_tabs())
 
 
 def load_sample(ws: Workspace, should_stop: Callable[[], bool]) -> list[str]:
@@ -160,3 +166,71 @@ def add_sources(
         else:
             results.append(Added(request, row.name, None, row.mode))
     return results
+
+
+class Cursors:
+    """The DuckDB cursors of counts under way, so closing the window can interrupt them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: set[DuckDBPyConnection] = set()
+        self._closed = False
+
+    def add(self, cursor: DuckDBPyConnection) -> None:
+        with self._lock:
+            if self._closed:
+                raise ClosingError("The window is closing.")
+            self._open.add(cursor)
+
+    def discard(self, cursor: DuckDBPyConnection) -> None:
+        with self._lock:
+            self._open.discard(cursor)
+
+    def interrupt_all(self) -> None:
+        """Interrupts every count and refuses new ones."""
+        with self._lock:
+            self._closed = True
+            cursors = list(self._open)
+        for cursor in cursors:
+            cursor.interrupt()
+
+
+def count_rows(ws: Workspace, sql_name: str, cursors: Cursors) -> int:
+    """``count(*)`` of a table, on a cursor of its own (from any thread).
+
+    Raises:
+        QueryError: DuckDB could not count it (a linked source that is gone, say).
+        QueryCancelledError: The window closed meanwhile.
+    """
+    from aiser_desktop.core.engine.diagnostics import translate
+
+    sql = f"select count(*) from {sql_name}"
+    with ws.engine.cursor() as cursor:
+        cursors.add(cursor)
+        try:
+            row = cursor.execute(sql).fetchone()
+        except Exception as exc:
+            raise translate(exc, sql) from exc
+        finally:
+            cursors.discard(cursor)
+    return int(row[0]) if row else 0
+
+
+def profile_table_column(ws: Workspace, table: str, column: str, cursors: Cursors) -> Any:
+    """The profile of ``table``'s ``column`` (a ColumnProfile), on a cursor of its own.
+
+    Raises:
+        QueryError: DuckDB could not read it.
+        QueryCancelledError: The window closed meanwhile.
+    """
+    from aiser_desktop.core.engine.diagnostics import translate
+    from aiser_desktop.core.insights.profile import profile_column
+
+    with ws.engine.cursor() as cursor:
+        cursors.add(cursor)
+        try:
+            return profile_column(cursor, table, column)
+        except Exception as exc:
+            raise translate(exc, f"select {column} from {table}") from exc
+        finally:
+            cursors.discard(cursor)

@@ -1,7 +1,8 @@
 """Small icons drawn at run time: a table grid, a source's shape, a glyph per column type.
 
 Drawn with QPainter so the app ships no image files for them and they stay crisp at any
-device pixel ratio. Call only after the QApplication exists.
+device pixel ratio. Call only after the QApplication exists. The column glyphs have a lighter
+set of colours for the dark theme.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from aiser_desktop.ui import theme
 SIZE = 16
 _RATIO = 2  # drawn at twice the size, so they stay sharp on high-DPI screens
 
-# Column type families and how they look: (glyph, colour).
+# Column type families and how they look: (glyph, colour on light, colour on dark).
 TYPE_STYLES = {
-    "number": ("#", "#2563eb"),
-    "text": ("T", "#7c3aed"),
-    "time": ("◷", "#b45309"),
-    "bool": ("✓", "#047857"),
-    "nested": ("{}", "#be185d"),
-    "other": ("·", theme.MUTED),
+    "number": ("#", "#2563eb", "#6ea1ff"),
+    "text": ("T", "#7c3aed", "#b392f7"),
+    "time": ("◷", "#b45309", "#f0a54a"),
+    "bool": ("✓", "#047857", "#4ccf8d"),
+    "nested": ("{}", "#be185d", "#f07bb5"),
+    "other": ("·", "#6b7280", "#98a1ad"),
 }
 
 
@@ -58,10 +59,16 @@ def _finish(pixmap: QPixmap, painter: QPainter) -> QIcon:
     return QIcon(pixmap)
 
 
-@cache
 def type_icon(sql_type_family: str) -> QIcon:
-    """A coloured glyph for a column type family (see :func:`type_family`)."""
-    glyph, colour = TYPE_STYLES.get(sql_type_family, TYPE_STYLES["other"])
+    """A coloured glyph for a column type family (see :func:`type_family`), in the current
+    theme's colours."""
+    return _type_icon(sql_type_family, theme.is_dark())
+
+
+@cache
+def _type_icon(sql_type_family: str, dark: bool) -> QIcon:
+    glyph, light_colour, dark_colour = TYPE_STYLES.get(sql_type_family, TYPE_STYLES["other"])
+    colour = dark_colour if dark else light_colour
     pixmap, painter = _canvas()
     font = QFont()
     font.setBold(True)

@@ -1,4 +1,5 @@
-"""The window's three panels: sources (left), SQL (centre), results and messages (below).
+"""The window's panels: sources, history and saved queries (left); the editor tabs (centre,
+above); results, chart and messages (centre, below).
 
 Only layout lives here; what the widgets do is wired in :mod:`aiser_desktop.ui.main_window`.
 """
@@ -7,50 +8,50 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from aiser_desktop.ui.editor_tabs import EditorTabs
+from aiser_desktop.ui.history_panel import HistoryPanel, SavedQueriesPanel
 from aiser_desktop.ui.messages import MessagesPane
-from aiser_desktop.ui.results_model import ResultsModel
+from aiser_desktop.ui.results_view import ResultsView
 from aiser_desktop.ui.sources_tree import SourcesTree
-from aiser_desktop.ui.sql_editor import SqlEditor
 
-MIN_COLUMN_WIDTH = 72
-MAX_COLUMN_WIDTH = 360
+CHART_EMPTY = (
+    "Charts arrive with the chart canvas.\n\n"
+    "Until then, a column's menu in the results offers “Chart this”, which will draw it here."
+)
 
 
-def _panel(title: str, *header_widgets: QWidget) -> tuple[QFrame, QVBoxLayout]:
-    """A white rounded panel with a small title row; returns it and its body layout."""
+def _frame() -> tuple[QFrame, QVBoxLayout]:
+    """A rounded panel; returns it and its body layout."""
     frame = QFrame()
     frame.setObjectName("panel")
-    outer = QVBoxLayout(frame)
-    outer.setContentsMargins(1, 1, 1, 1)
-    outer.setSpacing(0)
-    header = QHBoxLayout()
-    header.setContentsMargins(12, 8, 8, 8)
-    header.setSpacing(6)
-    label = QLabel(title.upper())
-    label.setObjectName("panelTitle")
-    header.addWidget(label)
-    header.addStretch(1)
-    for widget in header_widgets:
-        header.addWidget(widget)
-    outer.addLayout(header)
-    return frame, outer
+    body = QVBoxLayout(frame)
+    body.setContentsMargins(1, 1, 1, 1)
+    body.setSpacing(0)
+    return frame, body
 
 
-def _placeholder(text: str) -> QLabel:
+def _hosted(widget: QWidget) -> QVBoxLayout:
+    """Puts ``widget``'s content in a panel frame filling it; returns the frame's body."""
+    frame, body = _frame()
+    layout = QVBoxLayout(widget)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(frame)
+    return body
+
+
+def placeholder(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("placeholder")
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -58,113 +59,144 @@ def _placeholder(text: str) -> QLabel:
     return label
 
 
-class SourcesPanel(QFrame):
-    """The sources tree with its title row, and a message in its place while it is empty."""
+class SourcesPage(QWidget):
+    """The sources tree under its search box and + Add, and a message in the tree's place
+    while it is empty (or nothing matches the search)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.import_button = QToolButton()
-        self.import_button.setObjectName("flat")
-        self.import_button.setText("+ Add")
-        self.import_button.setToolTip(
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Search sources, tables, columns")
+        self.search.setClearButtonEnabled(True)
+        self.add_button = QToolButton()
+        self.add_button.setObjectName("flat")
+        self.add_button.setText("+ Add")
+        self.add_button.setToolTip(
             "Add a file, folder, database, lake or web source (Ctrl+Shift+O)"
         )
-        frame, body = _panel("Sources", self.import_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(frame)
         self.tree = SourcesTree()
-        self.placeholder = _placeholder("Opening workspace…")
+        self.placeholder = placeholder("Opening workspace…")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.placeholder)
         self.stack.addWidget(self.tree)
-        body.addWidget(self.stack)
+        row = QHBoxLayout()
+        row.setContentsMargins(8, 0, 6, 6)
+        row.setSpacing(4)
+        row.addWidget(self.search, 1)
+        row.addWidget(self.add_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(row)
+        layout.addWidget(self.stack, 1)
+        self._message = "Opening workspace…"
+        self.search.textChanged.connect(self._filter)
 
     def show_message(self, text: str) -> None:
+        self._message = text
         self.placeholder.setText(text)
         self.stack.setCurrentWidget(self.placeholder)
 
     def show_tree(self) -> None:
-        self.stack.setCurrentWidget(self.tree)
+        self._message = ""
+        self._filter(self.search.text())
+
+    def _filter(self, text: str) -> None:
+        if self._message:  # nothing to search yet
+            return
+        matches = self.tree.set_filter(text)
+        if matches or not text.strip():
+            self.stack.setCurrentWidget(self.tree)
+        else:
+            self.placeholder.setText(f"No source, table or column matches “{text.strip()}”.")
+            self.stack.setCurrentWidget(self.placeholder)
 
 
-class EditorPanel(QFrame):
-    """The SQL box with its Run and Cancel buttons."""
+class SourcesPanel(QFrame):
+    """The left panel: Sources, History and Saved as tabs."""
 
     def __init__(self) -> None:
         super().__init__()
-        hint = QLabel("Ctrl+Enter to run · Esc to cancel")
-        hint.setObjectName("muted")
+        body = _hosted(self)
+        self.sources_page = SourcesPage()
+        self.import_button = self.sources_page.add_button
+        self.tree = self.sources_page.tree
+        self.search = self.sources_page.search
+        self.placeholder = self.sources_page.placeholder
+        self.stack = self.sources_page.stack
+        self.history = HistoryPanel()
+        self.saved = SavedQueriesPanel()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("leftTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.sources_page, "Sources")
+        self.tabs.addTab(self.history, "History")
+        self.tabs.addTab(self.saved, "Saved")
+        body.addWidget(self.tabs)
+
+    def show_message(self, text: str) -> None:
+        self.sources_page.show_message(text)
+
+    def show_tree(self) -> None:
+        self.sources_page.show_tree()
+
+
+class EditorPanel(QFrame):
+    """The editor tabs, with Run and Cancel at the right end of the tab bar."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        body = _hosted(self)
+        self.tabs = EditorTabs()
+        plus = self.tabs.cornerWidget(Qt.Corner.TopRightCorner)  # the tabs' own "+"
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Cancel the running query (Esc)")
         self.run_button = QPushButton("▶  Run")
         self.run_button.setObjectName("primary")
-        self.run_button.setToolTip("Run the SQL, or the selected part of it (Ctrl+Enter)")
-        frame, body = _panel("SQL", hint, self.cancel_button, self.run_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(frame)
-        self.editor = SqlEditor()
-        body.addWidget(self.editor)
+        self.run_button.setToolTip(
+            "Run the statement under the cursor, or the selected text (Ctrl+Enter); "
+            "Ctrl+Shift+Enter runs them all"
+        )
+        corner = QWidget()
+        row = QHBoxLayout(corner)
+        row.setContentsMargins(0, 4, 8, 4)
+        row.setSpacing(6)
+        if plus is not None:
+            row.addWidget(plus)
+            row.addSpacing(10)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.run_button)
+        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+        body.addWidget(self.tabs)
 
 
 class ResultsPanel(QFrame):
-    """The results grid and the messages pane, as two tabs."""
+    """Results (the grid), Chart (empty until the chart canvas arrives) and Messages."""
 
     def __init__(self) -> None:
         super().__init__()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        frame = QFrame()
-        frame.setObjectName("panel")
-        layout.addWidget(frame)
-        body = QVBoxLayout(frame)
+        body = _hosted(self)
         body.setContentsMargins(1, 4, 1, 1)
-
-        self.model = ResultsModel()
-        self.table = QTableView()
-        self.table.setObjectName("results")
-        self.table.setModel(self.model)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vertical = self.table.verticalHeader()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.table.fontMetrics().height() + 10)
-        horizontal = self.table.horizontalHeader()
-        horizontal.setResizeContentsPrecision(200)
-        horizontal.setHighlightSections(False)
-        horizontal.setStretchLastSection(False)
-        horizontal.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-
-        self.placeholder = _placeholder("Run a query to see its rows here.")
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.placeholder)
-        self.stack.addWidget(self.table)
+        self.view = ResultsView()
+        self.chart = placeholder(CHART_EMPTY)
         self.messages = MessagesPane()
-
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.stack, "Results")
+        self.tabs.addTab(self.view, "Results")
+        self.tabs.addTab(self.chart, "Chart")
         self.tabs.addTab(self.messages, "Messages")
         body.addWidget(self.tabs)
 
     def show_rows(self) -> None:
-        self.stack.setCurrentWidget(self.table)
-        self.table.scrollToTop()
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for column in range(self.model.columnCount()):
-            width = header.sectionSize(column)
-            header.resizeSection(column, max(MIN_COLUMN_WIDTH, min(width, MAX_COLUMN_WIDTH)))
-        self.tabs.setCurrentIndex(0)
+        self.tabs.setCurrentWidget(self.view)
 
     def show_message(self, text: str) -> None:
-        self.placeholder.setText(text)
-        self.stack.setCurrentWidget(self.placeholder)
-        self.tabs.setCurrentIndex(0)
+        self.view.show_message(text)
+        self.tabs.setCurrentWidget(self.view)
 
     def show_messages(self) -> None:
         self.tabs.setCurrentWidget(self.messages)
+
+    def show_chart(self) -> None:
+        self.tabs.setCurrentWidget(self.chart)

@@ -33,6 +33,7 @@ from aiser_desktop.ui.workers import TaskRunner
 
 if TYPE_CHECKING:
     from aiser_desktop.core.sources.manager import SourceInfo
+    from aiser_desktop.core.state.store import StateStore
     from aiser_desktop.core.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class WorkspaceSession(QObject):
         self._interrupter = QTimer(self)
         self._interrupter.setInterval(INTERRUPT_EVERY_MS)
         self._interrupter.timeout.connect(self._interrupt_sources)
+        self._counting = background.Cursors()  # counts under way, interrupted on close
 
     @property
     def is_open(self) -> bool:
@@ -390,6 +392,71 @@ class WorkspaceSession(QObject):
         else:
             self._interrupter.stop()
 
+    # ------------------------------------------------------------------ state and counts
+    def state_call(
+        self,
+        task: str,
+        fn: Callable[[StateStore], Any],
+        *,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> bool:
+        """Runs ``fn(state)`` against state.sqlite on a task thread (history, saved queries,
+        tabs); False when no workspace is open."""
+        ws = self.ws
+        if ws is None or self._closing:
+            return False
+        self.tasks.start(task, fn, ws.state, on_done=on_done, on_error=on_error)
+        return True
+
+    def count_rows(
+        self,
+        sql_name: str,
+        *,
+        on_done: Callable[[int], None],
+        on_error: Callable[[BaseException], None],
+    ) -> bool:
+        """Counts a table's rows on a task thread, on a cursor of its own (not the person's
+        session, so it neither waits behind a query nor lands in the history)."""
+        ws = self.ws
+        if ws is None or self._closing:
+            return False
+        self.tasks.start(
+            f"count {sql_name}",
+            background.count_rows,
+            ws,
+            sql_name,
+            self._counting,
+            on_done=on_done,
+            on_error=on_error,
+        )
+        return True
+
+    def profile_column(
+        self,
+        table: str,
+        column: str,
+        *,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+    ) -> bool:
+        """Profiles a table's column on a task thread (a cursor of its own, as
+        :meth:`count_rows`); ``on_done`` gets the ColumnProfile."""
+        ws = self.ws
+        if ws is None or self._closing:
+            return False
+        self.tasks.start(
+            f"profile {table}.{column}",
+            background.profile_table_column,
+            ws,
+            table,
+            column,
+            self._counting,
+            on_done=on_done,
+            on_error=on_error,
+        )
+        return True
+
     # ------------------------------------------------------------------ events and closing
     def _on_message(self, msg: Message) -> None:
         if self._closing:
@@ -417,6 +484,7 @@ class WorkspaceSession(QObject):
         ws = self.ws or self._opened_ws
         if ws is not None:
             ws.engine.interrupt()  # an import under way stops now instead of being waited for
+        self._counting.interrupt_all()
         self.tasks.wait()
         ws = self.ws or self._opened_ws
         self.ws = self._opened_ws = None

@@ -6,7 +6,12 @@ Double-clicking a table or a column inserts its SQL name into the editor.
 
 Each source shows its mode ("linked": queried in place; "imported": copied in, with the
 snapshot's time in its tooltip), and in red when it cannot be used now (a linked database
-that did not answer). Its menu refreshes it, switches its mode or removes it.
+that did not answer). Its menu refreshes it, switches its mode or removes it; a table's menu
+previews it, counts its rows and copies its name; a column's menu profiles it.
+
+:meth:`SourcesTree.set_filter` keeps the sources, tables and columns whose name contains the
+text typed in the panel's search box, with their parents (opened, so a match is seen) and
+their children.
 """
 
 from __future__ import annotations
@@ -82,6 +87,9 @@ class SourcesTree(QTreeWidget):
     Signals:
         insert_requested(str): The person asked to put this SQL text into the editor.
         preview_requested(str): The person asked to see the first rows of this table.
+        count_requested(str): Count this table's rows (the window runs it on a worker).
+        profile_requested(str, str): Profile a column: the table's SQL name, the column's
+            name.
         refresh_requested(str): Refresh this source (a new snapshot, or its schema again).
         mode_requested(str, str): Switch this source to "linked" or "imported".
         remove_requested(str): Remove this source (the window asks first).
@@ -89,6 +97,8 @@ class SourcesTree(QTreeWidget):
 
     insert_requested = Signal(str)
     preview_requested = Signal(str)
+    count_requested = Signal(str)
+    profile_requested = Signal(str, str)
     refresh_requested = Signal(str)
     mode_requested = Signal(str, str)
     remove_requested = Signal(str)
@@ -111,17 +121,101 @@ class SourcesTree(QTreeWidget):
         self.itemDoubleClicked.connect(self._double_clicked)
         self._muted = QBrush(QColor(theme.MUTED))
         self._error = QBrush(QColor(theme.ERROR))
+        self._catalog: list[SourceInfo] = []
+        self._filter = ""
+        self._expanded_before_filter: set[tuple[str, ...]] = set()
+        self.can_profile = False  # set by the window when column profiles are available
+        theme.notifier().changed.connect(self._theme_changed)
 
     # ------------------------------------------------------------------ content
     def set_catalog(self, sources: list[SourceInfo]) -> None:
-        """Shows ``sources``, keeping which nodes were open."""
+        """Shows ``sources``, keeping which nodes were open (and the filter)."""
         expanded = self._expanded_keys()
-        self.clear()
-        for source in sources:
-            self.addTopLevelItem(self._source_item(source))
-        for item in self._walk():
-            if self._key(item) in expanded:
-                item.setExpanded(True)
+        self._catalog = list(sources)
+        self.setUpdatesEnabled(False)
+        try:
+            self.clear()
+            for source in sources:
+                self.addTopLevelItem(self._source_item(source))
+            for item in self._walk():
+                if self._key(item) in expanded:
+                    item.setExpanded(True)
+            if self._filter:
+                self._apply_filter()
+        finally:
+            self.setUpdatesEnabled(True)
+
+    @property
+    def catalog(self) -> list[SourceInfo]:
+        """The sources shown."""
+        return list(self._catalog)
+
+    def set_filter(self, text: str) -> int:
+        """Shows only what matches ``text`` (case-insensitive); "" shows everything again,
+        with the nodes that were open before.
+
+        Returns:
+            How many sources, tables and columns match (all of them for "").
+        """
+        text = text.strip().lower()
+        if text and not self._filter:
+            self._expanded_before_filter = self._expanded_keys()
+        previous, self._filter = self._filter, text
+        self.setUpdatesEnabled(False)
+        try:
+            if text:
+                return self._apply_filter()
+            for item in self._walk():
+                item.setHidden(False)
+            if previous:
+                for item in self._walk():
+                    item.setExpanded(self._key(item) in self._expanded_before_filter)
+            return len(self._walk())
+        finally:
+            self.setUpdatesEnabled(True)
+
+    def _apply_filter(self) -> int:
+        needle = self._filter
+        matches = 0
+
+        def visit(item: QTreeWidgetItem, shown_by_parent: bool) -> bool:
+            nonlocal matches
+            hit = needle in item.text(0).lower()
+            matches += hit
+            below = False
+            for i in range(item.childCount()):
+                child = item.child(i)
+                if child is not None and visit(child, shown_by_parent or hit):
+                    below = True
+            visible = hit or below or shown_by_parent
+            item.setHidden(not visible)
+            if below:
+                item.setExpanded(True)  # a match further down is seen at once
+            return hit or below
+
+        for i in range(self.topLevelItemCount()):
+            top = self.topLevelItem(i)
+            if top is not None:
+                visit(top, False)
+        return matches
+
+    def _theme_changed(self, _name: str) -> None:
+        self._muted = QBrush(QColor(theme.MUTED))
+        self._error = QBrush(QColor(theme.ERROR))
+        if self._catalog:
+            self.set_catalog(self._catalog)
+
+    def set_row_count(self, sql_name: str, count: int) -> None:
+        """Shows a table's row count, counted on request (a linked file shows none)."""
+        item = self.find_table(sql_name)
+        if item is None:
+            return
+        text = item.text(1)
+        mode = text.rpartition(" · ")[2] if item.data(0, KIND_ROLE) == "source" else ""
+        if mode in ("linked", "imported"):
+            self._detail(item, f"{rows_text(count)} · {mode}")
+        elif not item.data(0, STATUS_ROLE):
+            self._detail(item, rows_text(count))
 
     def table_names(self) -> list[str]:
         """The SQL names of every table shown."""
@@ -240,8 +334,17 @@ class SourcesTree(QTreeWidget):
         name = item.data(0, SQL_NAME_ROLE)
         if name:
             sql = str(name)
-            if item.data(0, KIND_ROLE) != "column":
+            kind = item.data(0, KIND_ROLE)
+            if kind != "column":
                 menu.addAction("Show first 100 rows", lambda: self.preview_requested.emit(sql))
+                menu.addAction("Count rows", lambda: self.count_requested.emit(sql))
+            elif self.can_profile and (parent := item.parent()) is not None:
+                table = str(parent.data(0, SQL_NAME_ROLE) or "")
+                column = item.text(0)
+                profile = menu.addAction(
+                    "Profile column", lambda: self.profile_requested.emit(table, column)
+                )
+                profile.setEnabled(bool(table))
             menu.addAction("Insert name into SQL", lambda: self.insert_requested.emit(sql))
             menu.addAction("Copy name", lambda: QGuiApplication.clipboard().setText(sql))
         source = item.data(0, SOURCE_ROLE)

@@ -1,16 +1,48 @@
-"""The status bar: what runs now (with elapsed time, progress and Cancel) and the last result.
+"""The status bar: what runs now (with elapsed time, progress and Cancel), the last result,
+whether the app is online, and the memory it uses.
 
 A running query takes precedence over background work (opening the workspace, loading the
 sample, adding a source); when nothing runs, the bar says what happened last. Work that can be
 stopped (adding or refreshing a source) shows the Cancel button too.
+
+The memory figure is the process's resident set, read every 2 s from ``/proc/self/statm`` on
+Linux (a few microseconds) or psutil elsewhere; nothing is shown where neither exists.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+
 from PySide6.QtCore import QElapsedTimer, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
+from aiser_desktop.ui import theme
+
 TICK_MS = 100
+MEMORY_EVERY_MS = 2_000
+
+
+def rss_bytes() -> int | None:
+    """The process's resident memory in bytes, or None where it cannot be read cheaply."""
+    if sys.platform.startswith("linux"):
+        try:
+            with open("/proc/self/statm", "rb") as statm:  # noqa: PTH123 - a pseudo-file
+                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            return None
+    try:
+        import psutil
+    except ImportError:
+        return None
+    return int(psutil.Process().memory_info().rss)
+
+
+def bytes_text(count: int) -> str:
+    """ "812 MB", "1.4 GB"."""
+    if count >= 1 << 30:
+        return f"{count / (1 << 30):.1f} GB"
+    return f"{count / (1 << 20):.0f} MB"
 
 
 def seconds_text(seconds: float) -> str:
@@ -50,20 +82,79 @@ class StatusPanel(QWidget):
         self.cancel_button.hide()
         self.last_result = QLabel("")
         self.last_result.setObjectName("statusResult")
+        self.network = QLabel("")
+        self.network.setObjectName("statusNetwork")
+        self.memory = QLabel("")
+        self.memory.setObjectName("statusMemory")
         bar.addWidget(self.state)
         bar.addWidget(self.progress)
         bar.addWidget(self.cancel_button)
         bar.addPermanentWidget(self.last_result)
+        bar.addPermanentWidget(self.network)
+        bar.addPermanentWidget(self.memory)
+        self._network_state = (False, 0)
+        self.set_network(False, 0)
+        theme.notifier().changed.connect(lambda _name: self.set_network(*self._network_state))
+        self._memory_timer = QTimer(self)
+        self._memory_timer.setInterval(MEMORY_EVERY_MS)
+        self._memory_timer.timeout.connect(self.update_memory)
+        self._memory_timer.start()
+        self.update_memory()
         self._clock = QElapsedTimer()
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_MS)
         self._ticker.timeout.connect(self._tick)
         self._query_running = False
+        self._query_what = "Running query"
         self._percent = 0.0
         self._task: tuple[str, int | None, int | None] | None = None
         self._task_cancellable = False
         self._task_stopping = False
         self._task_percent = -1.0
+
+    # ------------------------------------------------------------------ network and memory
+    def set_network(self, enabled: bool, sources: int) -> None:
+        """Shows whether anything may go online.
+
+        Args:
+            enabled: The settings' global switch (``network_enabled``).
+            sources: How many sources the person allowed to use the network.
+        """
+        self._network_state = (enabled, sources)
+        c = theme.colours()
+        if sources:
+            colour = c.warning
+            noun = "source" if sources == 1 else "sources"
+            text = f"● Online: {sources} {noun}"
+            tip = (
+                f"{sources} {noun} may use the network (allowed when added). "
+                "Everything else stays on this computer."
+            )
+        elif enabled:
+            colour, text = c.accent, "● Network allowed"
+            tip = (
+                "The network is switched on in the settings, but no source uses it: "
+                "nothing leaves this computer."
+            )
+        else:
+            colour, text = c.success, "● Offline"
+            tip = (
+                "Nothing leaves this computer: the network is off in the settings "
+                "(network_enabled) and no source uses it."
+            )
+        self.network.setText(text)
+        self.network.setStyleSheet(f"color: {colour};")
+        self.network.setToolTip(tip)
+
+    def update_memory(self) -> None:
+        """Reads the process's resident memory again (cheap; every 2 s)."""
+        rss = rss_bytes()
+        if rss is None:
+            self.memory.hide()
+            self._memory_timer.stop()
+            return
+        self.memory.setText(f"{bytes_text(rss)} in use")
+        self.memory.setToolTip("Memory the app uses now (resident set), updated every 2 s")
 
     # ------------------------------------------------------------------ background work
     def set_task(
@@ -120,7 +211,9 @@ class StatusPanel(QWidget):
     def query_running(self) -> bool:
         return self._query_running
 
-    def query_started(self) -> None:
+    def query_started(self, what: str = "Running query") -> None:
+        """A query (or a script: ``what`` = "Running statement 2 of 5") began."""
+        self._query_what = what
         self._query_running = True
         self._percent = 0.0
         self._clock.start()
@@ -130,6 +223,13 @@ class StatusPanel(QWidget):
         self.cancel_button.setEnabled(True)
         self.cancel_button.setToolTip("Cancel the running query (Esc)")
         self._ticker.start()
+        self._tick()
+
+    def query_step(self, what: str) -> None:
+        """The next statement of a script began; the clock keeps running."""
+        self._query_what = what
+        self._percent = 0.0
+        self.progress.setRange(0, 0)
         self._tick()
 
     def query_progress(self, percent: float) -> None:
@@ -163,7 +263,7 @@ class StatusPanel(QWidget):
         if self._query_running and self.cancel_button.isEnabled():
             elapsed = seconds_text(self._clock.elapsed() / 1000)
             done = f" · {self._percent:.0f}%" if self._percent > 0 else ""
-            self.state.setText(f"Running query… {elapsed}{done}")
+            self.state.setText(f"{self._query_what}… {elapsed}{done}")
 
     def _show_task(self) -> None:
         assert self._task is not None

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from aiser_desktop.core.workspace import Workspace
@@ -22,16 +22,31 @@ from aiser_desktop.ui.main_window import MainWindow
 OPEN_TIMEOUT_MS = 30_000
 
 
+def visible_windows() -> set[QWidget]:
+    """The top-level widgets shown now (windows, dialogs, message boxes, menus)."""
+    return {w for w in QApplication.topLevelWidgets() if w.isVisible()}
+
+
+def leaked_windows(before: set[QWidget]) -> list[QWidget]:
+    """The visible top-level widgets that were not there ``before``."""
+    return [w for w in visible_windows() if w not in before]
+
+
 @pytest.fixture(autouse=True)
 def no_leaked_windows(qapp: QApplication) -> Iterator[None]:
-    """Fails the test when it leaves a top-level window open (napari's make_napari_viewer)."""
+    """Fails the test when it leaves a top-level window open that was not open before it
+    (napari's make_napari_viewer): each test closes what it opened. The leaked windows are
+    closed, so the next test starts clean."""
+    qapp.processEvents()
+    before = visible_windows()
     yield
     qapp.processEvents()
-    leaked = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    leaked = leaked_windows(before)
     for widget in leaked:
         widget.close()
     qapp.processEvents()
-    assert not leaked, f"the test left windows open: {[type(w).__name__ for w in leaked]}"
+    names = [f"{type(w).__name__} {w.windowTitle()!r}" for w in leaked]
+    assert not leaked, f"the test left windows open: {names}"
 
 
 @pytest.fixture

@@ -50,8 +50,12 @@ def test_the_tree_inserts_names_and_previews_tables(qtbot: QtBot, window: MainWi
     window.editor.clear()
     window.sources.itemDoubleClicked.emit(item, 0)
     assert window.editor.toPlainText() == "sales"
+    tabs = window.editor_tabs.count()
     with qtbot.waitSignal(window.query_ended, timeout=QUERY_TIMEOUT_MS):
         window.sources.preview_requested.emit("sales")
+    # The preview opens in a tab of its own, named after the table.
+    assert window.editor_tabs.count() == tabs + 1
+    assert window.editor_tabs.title(window.editor) == "sales"
     assert window.editor.toPlainText() == "select * from sales limit 100"
     assert window.results.rowCount() == 3
 
@@ -74,7 +78,8 @@ def test_ctrl_enter_runs_the_query_and_shows_its_rows(qtbot: QtBot, window: Main
     assert right & Qt.AlignmentFlag.AlignRight
     assert model.index(0, 2).data() == "NULL"
     assert model.index(0, 2).data(Qt.ItemDataRole.FontRole).italic()
-    assert window.results_panel.stack.currentWidget() is window.table
+    assert window.results_panel.tabs.currentWidget() is window.grid
+    assert window.grid.stack.currentWidget() is window.grid.grid_page
     assert "2 rows" in window.status.last_result.text()
 
 
