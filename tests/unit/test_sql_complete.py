@@ -80,6 +80,11 @@ def test_after_join_and_comma_in_from() -> None:
     assert texts("select * from sales, shop.o") == ["orders", "customers"]
 
 
+def test_a_sources_table_is_found_by_its_own_name() -> None:
+    got = complete("select * from ord")
+    assert got[0] == ("shop.orders", "table")  # before the keyword "order"
+
+
 def test_schema_qualifier_offers_its_tables() -> None:
     assert texts("select * from shop.") == ["customers", "orders"]
 
@@ -190,3 +195,23 @@ def test_completion_is_instant_on_500_tables(sql: str) -> None:
         times.append(time.perf_counter() - start)
     assert result.items
     assert statistics.median(times) < 0.005
+
+
+@pytest.mark.slow
+def test_bench_complete_smoke() -> None:
+    """bench/complete.py still runs and prints its table and goal line."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        [sys.executable, str(repo / "bench" / "complete.py"), "--smoke"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "naive/app" in proc.stdout
+    assert "completion median, slowest scenario:" in proc.stdout

@@ -95,10 +95,14 @@ class Completions:
 class _Names:
     """Candidates kept sorted by lower-case text, with a joined copy for substring search."""
 
-    def __init__(self, candidates: Iterable[Candidate]) -> None:
+    def __init__(self, candidates: Iterable[Candidate], keys: Iterable[str] | None = None) -> None:
         unique: dict[str, Candidate] = {}
-        for c in candidates:
-            unique.setdefault(c.text.lower(), c)
+        if keys is None:
+            for c in candidates:
+                unique.setdefault(c.text.lower(), c)
+        else:  # matched by another name than the text inserted
+            for c, key in zip(candidates, keys, strict=True):
+                unique.setdefault(key.lower(), c)
         keys = sorted(unique)
         self.keys = keys
         self.items = [unique[k] for k in keys]
@@ -395,6 +399,9 @@ class CatalogIndex:
         self.table_names = _Names(
             [*table_items, *(Candidate(_quoted(s), SCHEMA, "source") for s in schemas)]
         )
+        # "ord" finds shop.orders too: a source's tables match by their own name as well.
+        qualified = [t for t in table_items if "." in t.text]
+        self.table_last_names = _Names(qualified, [split_name(t.text)[-1] for t in qualified])
         self.schemas = {name: _Names(items) for name, items in schemas.items()}
         self._all_columns: _Names | None = None
 
@@ -485,7 +492,14 @@ class Completer:
         groups: list[_Names | list[Candidate]]
         if context == "table":
             ctes = [Candidate(n, TABLE, "CTE") for n, p in refs.items() if not p]
-            groups = [ctes, self.index.table_names, table_functions, common, keywords]
+            groups = [
+                ctes,
+                self.index.table_names,
+                self.index.table_last_names,
+                table_functions,
+                common,
+                keywords,
+            ]
         else:
             used = self._used_tables(refs)
             aliases = [Candidate(a, ALIAS, ".".join(p) or "subquery") for a, p in refs.items()]
