@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from aiser_desktop.core.errors import SourceError
+from aiser_desktop.core.errors import QueryCancelledError, SourceError
 from aiser_desktop.core.sources import registry
 from aiser_desktop.core.sources.manager import NetworkDisabledError
 from aiser_desktop.core.workspace import Workspace
@@ -223,3 +223,53 @@ def test_a_bucket_file_is_refused_while_the_network_is_off(
     with pytest.raises(NetworkDisabledError):
         workspace.sources.add(location)
     assert workspace.sources.records() == []
+
+
+class _SlowHandler(SimpleHTTPRequestHandler):
+    """Sends files at about 1 MB/s, so a fetch is still under way when it is cancelled."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def copyfile(self, source: Any, outputfile: Any) -> None:
+        import time
+
+        while chunk := source.read(16_384):
+            try:
+                outputfile.write(chunk)
+            except OSError:  # the client hung up: the cancel worked
+                return
+            time.sleep(0.016)
+
+
+def test_a_slow_fetch_is_cancelled_at_once_and_keeps_nothing(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    import time
+
+    import duckdb
+
+    root = tmp_path / "slow"
+    root.mkdir()
+    duckdb.sql(
+        f"COPY (SELECT i, md5(i::VARCHAR) AS h FROM range(300000) t(i)) "
+        f"TO '{root / 'big.csv'}' (HEADER)"
+    )
+    httpd = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_SlowHandler, directory=str(root))
+    )
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/big.csv"
+        timer = threading.Timer(1.0, workspace.engine.interrupt)
+        timer.start()
+        started = time.monotonic()
+        with pytest.raises(QueryCancelledError, match="nothing was kept"):
+            workspace.sources.add(url, network=True)
+        assert time.monotonic() - started < 5  # the whole file would take about 13 s
+        assert workspace.sources.records() == []
+        assert workspace.engine.execute("SELECT count(*) FROM duckdb_tables()").rows() == [(0,)]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

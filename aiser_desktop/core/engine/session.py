@@ -196,6 +196,7 @@ class Engine:
         self._busy = 0  # calls from call() running on the writer now
         self._calls = 0  # calls from call() started so far
         self._closed = False
+        self._interrupt_hooks: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------ queries
     def submit(
@@ -265,8 +266,11 @@ class Engine:
         """
         with self._lock:
             running, busy, call = self._running, self._busy, self._calls
+            hooks = list(self._interrupt_hooks)
         if running is not None:
             running.cancel()
+        for hook in hooks:
+            hook()
         if not busy:
             return
 
@@ -279,6 +283,19 @@ class Engine:
                 time.sleep(0.02)
 
         threading.Thread(target=repeat, name="aiser-interrupt", daemon=True).start()
+
+    @contextlib.contextmanager
+    def interrupt_hook(self, hook: Callable[[], None]) -> Iterator[None]:
+        """Calls ``hook`` on :meth:`interrupt` while the block runs: for work of the writer
+        that waits on something other than the session (a web fetch in a private
+        connection)."""
+        with self._lock:
+            self._interrupt_hooks.append(hook)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._interrupt_hooks.remove(hook)
 
     @contextlib.contextmanager
     def cursor(self) -> Iterator[DuckDBPyConnection]:

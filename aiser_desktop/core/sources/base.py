@@ -266,6 +266,10 @@ class Connector:
         connectors whose :meth:`scan_sql` returns None (those cannot be linked)."""
         raise NotImplementedError(f"{type(self).__name__} has neither scan_sql nor read_arrow.")
 
+    def interrupt(self) -> None:
+        """Stops a :meth:`read_arrow` under way on another thread (the engine's interrupt
+        calls it); nothing to do for readers the session itself runs."""
+
     def read_error(self, spec: SourceSpec, exc: Exception) -> AiserError | None:
         """A clear error for a failure while reading, in this source's terms (the file and
         line, what to do next), or None to use the generic message. Must not contain

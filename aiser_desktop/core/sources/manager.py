@@ -463,7 +463,8 @@ class SourceManager:
                 elif mode is Mode.LINKED:  # can_link() said yes, but there is nothing to view
                     raise SourceError(f"{spec.name!r} cannot be linked, only imported.")
                 else:
-                    reader = conn.read_arrow(spec, table)
+                    with self._engine.interrupt_hook(conn.interrupt):
+                        reader = conn.read_arrow(spec, table)
                     view = f"_aiser_arrow_{spec.name}"
                     con.register(view, reader)
                     try:

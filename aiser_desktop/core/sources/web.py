@@ -5,10 +5,12 @@ refused unless the person allowed the network for it, and it is always imported:
 workspace stays usable offline, and a refresh that cannot reach the address keeps the copy
 fetched before.
 
-The fetch runs in a private, in-memory DuckDB connection that lives only for the copy and hands
-the rows over as Arrow. So httpfs is never loaded into the workspace's session: allowing the
-network for one source does not let a URL typed later in the SQL editor reach the internet, and
-a token never outlives the fetch.
+An HTTP(S) file is downloaded by Python (urllib) into a temporary folder, in chunks, so the
+download can be cancelled at once and a stalled server gives up after a timeout; a bucket is
+read by DuckDB's httpfs. Either way the reading runs in a private, in-memory DuckDB connection
+that lives only for the copy and hands the rows over as Arrow. So httpfs is never loaded into the
+workspace's session: allowing the network for one source does not let a URL typed later in the
+SQL editor reach the internet, and a token never outlives the fetch.
 
 Credentials never go into the workspace. A token (the source's secret) becomes a temporary
 DuckDB secret scoped to that one address (``Authorization: Bearer …``); a password given with a
@@ -18,17 +20,23 @@ bucket, the secret is the secret access key and ``options["key_id"]`` the key's 
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import re
 import shutil
 import tempfile
+import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
+from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from aiser_desktop.core.engine import extensions
 from aiser_desktop.core.engine.diagnostics import translate
-from aiser_desktop.core.errors import AiserError, SourceError
+from aiser_desktop.core.errors import AiserError, QueryCancelledError, SourceError
 from aiser_desktop.core.security import secrets
 from aiser_desktop.core.sources.base import (
     Connector,
@@ -71,6 +79,7 @@ _OPTION_RE = re.compile(r"^[a-z_]+$")
 # Options that describe the connection, not the file: never passed to the reader.
 _STORE_OPTIONS = frozenset({"format", "key_id", "region", "endpoint", "url_style", "use_ssl"})
 _STATUS_RE = re.compile(r"\(HTTP (\d{3})([^)]*)\)")
+_KEPT = "Nothing in the workspace was changed; a copy fetched before stays usable."
 _UNREACHABLE = (
     "Could not connect",
     "Could not establish connection",
@@ -175,6 +184,18 @@ class WebConnector(Connector):
             )
         return fmt
 
+    def __init__(self) -> None:
+        self._fetching: set[DuckDBPyConnection] = set()
+        self._downloads: set[_Download] = set()
+        self._lock = threading.Lock()
+
+    def interrupt(self) -> None:
+        with self._lock:
+            for con in self._fetching:
+                con.interrupt()
+            for download in self._downloads:
+                download.cancel()
+
     def read_arrow(self, spec: SourceSpec, table: str) -> pa.RecordBatchReader:
         """Fetches the source in a private DuckDB connection and streams it as Arrow."""
         import duckdb
@@ -188,69 +209,97 @@ class WebConnector(Connector):
             }
         )
         folder: Path | None = None
+        with self._lock:
+            self._fetching.add(con)
         try:
+            folder = Path(tempfile.mkdtemp(prefix="aiser-web-"))
+            source: str | None = None
             if url_scheme(spec.location) in OBJECT_STORE_SCHEMES:
                 prepare_object_store(con, spec)
             else:
-                _httpfs(con)
-                if spec.secret and not urlsplit(spec.location).username:
-                    # The token goes only to this address, and DuckDB never shows it back.
-                    con.execute(
-                        f"CREATE TEMPORARY SECRET {_secret_name(spec)} (TYPE http, "
-                        f"BEARER_TOKEN {sql_string(spec.secret)}, "
-                        f"SCOPE {sql_string(spec.location)})"
-                    )
-            # Fetched to a private temporary Parquet file, then streamed from disk: memory
+                local = folder / (Path(urlsplit(spec.location).path).name or "download")
+                self._download(spec, local)
+                source = str(local)
+            # Copied to a private temporary Parquet file, then streamed from disk: memory
             # stays bounded however large the file, and the fetch is over before the
             # workspace reads a row.
-            folder = Path(tempfile.mkdtemp(prefix="aiser-web-"))
             copy = folder / "fetched.parquet"
-            con.execute(f"COPY (SELECT * FROM {self.scan(spec)}) TO {sql_string(str(copy))}")
+            scan = self.scan(spec, source)
+            con.execute(f"COPY (SELECT * FROM {scan}) TO {sql_string(str(copy))}")
         except BaseException:
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
             raise
         finally:
+            with self._lock:
+                self._fetching.discard(con)
             con.close()
         return _streamed(copy)
 
-    def scan(self, spec: SourceSpec) -> str:
-        """The DuckDB reader call that fetches the source."""
+    def _download(self, spec: SourceSpec, target: Path) -> None:
+        """Downloads an HTTP(S) source to ``target``, cancellable between chunks.
+
+        Raises:
+            SourceError: The server answered with an error or could not be reached.
+            QueryCancelledError: The engine was interrupted.
+        """
+        download = _Download(spec)
+        with self._lock:
+            self._downloads.add(download)
+        try:
+            download.to(target)
+        except urllib.error.HTTPError as exc:
+            raise self._status_error(spec, exc.code, _phrase(exc.code)) from None
+        except (urllib.error.URLError, OSError) as exc:
+            if download.cancelled:
+                raise QueryCancelledError() from None
+            reason = getattr(exc, "reason", exc)
+            raise self._unreachable(spec, secrets.redact(str(reason), spec.secret)) from None
+        finally:
+            with self._lock:
+                self._downloads.discard(download)
+
+    def scan(self, spec: SourceSpec, source: str | None = None) -> str:
+        """The DuckDB reader call that reads the source (or its downloaded copy)."""
         reader, defaults = _READERS[self.format_of(spec)]
         options = {k: v for k, v in spec.options.items() if k not in _STORE_OPTIONS}
         arguments = "".join(
             f", {key} = {_literal(value)}" for key, value in {**defaults, **options}.items()
         )
-        return f"{reader}({sql_string(_fetch_url(spec))}{arguments})"
+        return f"{reader}({sql_string(source or _fetch_url(spec))}{arguments})"
 
     def read_error(self, spec: SourceSpec, exc: Exception) -> AiserError | None:
         error = exc if isinstance(exc, AiserError) else translate(exc, "")
         message = secrets.redact(error.message, spec.secret)
-        where = self._shown(spec)
-        kept = "Nothing in the workspace was changed; a copy fetched before stays usable."
         status = _STATUS_RE.search(message)
         if status:
-            code, reason = int(status.group(1)), status.group(2).strip()
-            said = f"HTTP {code} {reason}".strip()
-            if code == 404:
-                return SourceError(
-                    f"{where!r} answered {said}: there is no file at that address.",
-                    hint=f"Check the address (open it in a browser). {kept}",
-                )
-            if code in (401, 403):
-                return SourceError(
-                    f"{where!r} refused access ({said}).",
-                    hint="Give the source a token or password that may read it (it is kept "
-                    f"in the OS keyring). {kept}",
-                )
-            return SourceError(f"{where!r} answered {said}.", hint=f"Try again later. {kept}")
+            return self._status_error(spec, int(status.group(1)), status.group(2).strip())
         if any(word.lower() in message.lower() for word in _UNREACHABLE):
-            host = urlsplit(spec.location).hostname or spec.location
-            return SourceError(
-                f"Cannot reach {host!r} to fetch {where!r}: {message}",
-                hint=f"Check that the server is up and this computer is online. {kept}",
-            )
+            return self._unreachable(spec, message)
         return None
+
+    def _status_error(self, spec: SourceSpec, code: int, reason: str) -> SourceError:
+        where = self._shown(spec)
+        said = f"HTTP {code} {reason}".strip()
+        if code == 404:
+            return SourceError(
+                f"{where!r} answered {said}: there is no file at that address.",
+                hint=f"Check the address (open it in a browser). {_KEPT}",
+            )
+        if code in (401, 403):
+            return SourceError(
+                f"{where!r} refused access ({said}).",
+                hint="Give the source a token or password that may read it (it is kept "
+                f"in the OS keyring). {_KEPT}",
+            )
+        return SourceError(f"{where!r} answered {said}.", hint=f"Try again later. {_KEPT}")
+
+    def _unreachable(self, spec: SourceSpec, message: str) -> SourceError:
+        host = urlsplit(spec.location).hostname or spec.location
+        return SourceError(
+            f"Cannot reach {host!r} to fetch {self._shown(spec)!r}: {message}",
+            hint=f"Check that the server is up and this computer is online. {_KEPT}",
+        )
 
     @staticmethod
     def _shown(spec: SourceSpec) -> str:
@@ -268,6 +317,55 @@ def _literal(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_literal(v) for v in value) + "]"
     raise SourceError(f"A reading option cannot be {value!r}.")
+
+
+def _phrase(code: int) -> str:
+    """HTTP's standard words for a status code ("Not Found"), not the server's own."""
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return ""
+
+
+class _Download:
+    """One HTTP(S) download, in chunks; :meth:`cancel` stops it from another thread."""
+
+    TIMEOUT = 30.0  # seconds without a byte before a stalled server is given up
+    CHUNK = 65_536
+
+    def __init__(self, spec: SourceSpec) -> None:
+        parts = urlsplit(spec.location)
+        netloc = parts.netloc.rsplit("@", 1)[-1]
+        self.url = urlunsplit(parts._replace(netloc=netloc))
+        self.headers = {"User-Agent": "Aiser Desktop"}
+        if spec.secret and parts.username:
+            pair = f"{unquote(parts.username)}:{spec.secret}".encode()
+            self.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        elif spec.secret:
+            self.headers["Authorization"] = f"Bearer {spec.secret}"
+        self.cancelled = False
+        self._response: Any = None
+
+    def to(self, target: Path) -> None:
+        request = urllib.request.Request(self.url, headers=self.headers)
+        with urllib.request.urlopen(request, timeout=self.TIMEOUT) as response:
+            self._response = response
+            with target.open("wb") as out:
+                while chunk := response.read(self.CHUNK):
+                    if self.cancelled:
+                        raise QueryCancelledError()
+                    out.write(chunk)
+        if self.cancelled:
+            raise QueryCancelledError()
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        response = self._response
+        if response is not None:
+            # Wakes a read that waits on a slow server; closing from another thread may race
+            # the reader, which is harmless.
+            with contextlib.suppress(Exception):
+                response.close()
 
 
 def _streamed(path: Path) -> pa.RecordBatchReader:
