@@ -1,8 +1,15 @@
 """The results grid's model: an Arrow result shown page by page, never copied whole.
 
 Qt asks for cells as they scroll into view. The model turns only the page that holds a cell
-(1,000 rows, sliced from the Arrow table without copying) into Python values, and keeps the last
-few pages in a small cache, so memory stays bounded whatever the result's size.
+(1,000 rows, sliced from the Arrow table without copying, or read from a big result's file) into
+Python values, and keeps the last few pages in a small cache, so memory stays bounded whatever
+the result's size.
+
+A view over more than :data:`WINDOW_ROWS` rows sees a *window* of that many rows, starting at
+:attr:`ResultsModel.window_start`: Qt measures a table's height in ``int`` pixels, and 100
+million rows of 26 pixels overflow it (the view stops responding). The grid
+(:mod:`aiser_desktop.ui.results_view`) shows a scroll bar over the whole result and moves the
+window as the person scrolls; rows keep their real numbers in the vertical header.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ if TYPE_CHECKING:
     from aiser_desktop.core.engine.result import ResultHandle
 
 PAGE_ROWS = 1_000
+WINDOW_ROWS = 1_000_000  # rows Qt sees at most; a bigger result is shown through a window
 MAX_PAGES = 16  # at most 16,000 rows held as Python values
 MAX_CELL_CHARS = 200  # longer text is cut in the cell; the tooltip has more
 MAX_TOOLTIP_CHARS = 4_000
@@ -125,6 +133,7 @@ class ResultsModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._handle: ResultHandle | None = None
+        self._start = 0  # the first row of the window
         self._pages: OrderedDict[int, _Page] = OrderedDict()
         self._numeric: list[bool] = []
         self._floats: list[bool] = []
@@ -142,6 +151,7 @@ class ResultsModel(QAbstractTableModel):
         """Shows ``handle`` (or nothing)."""
         self.beginResetModel()
         self._handle = handle
+        self._start = 0
         self._pages.clear()
         schema = handle.schema if handle is not None else []
         self._numeric = [_is_numeric(f.type) for f in schema]
@@ -157,14 +167,62 @@ class ResultsModel(QAbstractTableModel):
         return len(self._pages)
 
     def value(self, row: int, column: int) -> Any:
-        """The Python value of one cell (fetching its page if needed)."""
+        """The Python value of one cell (fetching its page if needed).
+
+        Args:
+            row: The row as Qt sees it (within the window).
+            column: The column.
+        """
+        row += self._start
         return self._page(row // PAGE_ROWS).values[column][row % PAGE_ROWS]
+
+    # ------------------------------------------------------------------ the window
+    @property
+    def total_rows(self) -> int:
+        """The rows of the whole result (``rowCount()`` is the window's)."""
+        return self._handle.row_count if self._handle is not None else 0
+
+    @property
+    def windowed(self) -> bool:
+        """True when the result has more rows than Qt is shown at once."""
+        return self.total_rows > WINDOW_ROWS
+
+    @property
+    def window_start(self) -> int:
+        return self._start
+
+    def real_row(self, row: int) -> int:
+        """The row of the result that Qt's ``row`` shows."""
+        return self._start + row
+
+    def move_window(self, start: int) -> int:
+        """Shows the rows from ``start`` on (clamped); returns how far the window moved.
+
+        Selections and the current cell keep pointing at the same result rows (those that
+        leave the window are dropped), through Qt's persistent indexes.
+        """
+        start = max(0, min(start, self.total_rows - WINDOW_ROWS)) if self.windowed else 0
+        delta = start - self._start
+        if delta == 0:
+            return 0
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        new = []
+        for index in old:
+            row = index.row() - delta
+            inside = 0 <= row < WINDOW_ROWS
+            new.append(self.index(row, index.column()) if inside else QModelIndex())
+        self._start = start
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+        self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, WINDOW_ROWS - 1)
+        return delta
 
     # ------------------------------------------------------------------ Qt model
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         if parent.isValid() or self._handle is None:
             return 0
-        return self._handle.row_count
+        return min(self._handle.row_count, WINDOW_ROWS)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid() or self._handle is None:
@@ -184,7 +242,7 @@ class ResultsModel(QAbstractTableModel):
             Qt.ItemDataRole.EditRole,
         ):
             return None
-        row, column = index.row(), index.column()
+        row, column = index.row() + self._start, index.column()
         page = self._page(row // PAGE_ROWS)
         value = page.values[column][row % PAGE_ROWS]
         if role == Qt.ItemDataRole.DisplayRole:
@@ -218,7 +276,7 @@ class ResultsModel(QAbstractTableModel):
                 return _RIGHT if self._numeric[section] else _LEFT
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return str(section + 1)
+            return f"{section + self._start + 1:,}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT
         return None

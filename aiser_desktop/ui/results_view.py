@@ -32,7 +32,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionRange, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QScrollBar,
     QStackedWidget,
     QTableView,
     QToolButton,
@@ -56,7 +57,12 @@ from PySide6.QtWidgets import (
 from aiser_desktop.core.engine.derive import OPERATORS, Filter, ResultJob, View, derive
 from aiser_desktop.core.engine.export import CHOICES
 from aiser_desktop.core.errors import AiserError, QueryCancelledError
-from aiser_desktop.ui.results_model import PAGE_ROWS, ResultsModel, cell_text, format_value
+from aiser_desktop.ui.results_model import (
+    WINDOW_ROWS,
+    ResultsModel,
+    cell_text,
+    format_value,
+)
 
 if TYPE_CHECKING:
     from aiser_desktop.core.engine import Engine, ResultHandle
@@ -132,6 +138,20 @@ class ResultsTable(QTableView):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def moveCursor(self, action: QAbstractItemView.CursorAction, modifiers: Any) -> Any:
+        """Ctrl+Home and Ctrl+End go to the result's first and last rows, not the window's."""
+        model = self.model()
+        if isinstance(model, ResultsModel) and model.windowed:
+            ctrl = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+            column = max(0, self.currentIndex().column())
+            if ctrl and action == QAbstractItemView.CursorAction.MoveEnd:
+                model.move_window(model.total_rows)
+                return model.index(model.rowCount() - 1, column)
+            if ctrl and action == QAbstractItemView.CursorAction.MoveHome:
+                model.move_window(0)
+                return model.index(0, column)
+        return super().moveCursor(action, modifiers)
 
     def sizeHintForColumn(self, column: int) -> int:
         """Auto-fit (double-click on a header edge) measures the visible rows, within limits."""
@@ -256,7 +276,16 @@ class ResultsView(QWidget):
         grid_layout.setContentsMargins(0, 0, 0, 0)
         grid_layout.setSpacing(0)
         grid_layout.addWidget(self.bar)
-        grid_layout.addWidget(self.table)
+        # Over a windowed result (see results_model.WINDOW_ROWS) this bar spans every row and
+        # the table's own bar is hidden; the two are kept in step.
+        self.row_bar = QScrollBar(Qt.Orientation.Vertical)
+        self.row_bar.hide()
+        table_row = QHBoxLayout()
+        table_row.setContentsMargins(0, 0, 0, 0)
+        table_row.setSpacing(0)
+        table_row.addWidget(self.table)
+        table_row.addWidget(self.row_bar)
+        grid_layout.addLayout(table_row)
         self.grid_page = grid
         self.stack = QStackedWidget()
         self.stack.addWidget(self.placeholder)
@@ -270,6 +299,15 @@ class ResultsView(QWidget):
         header.customContextMenuRequested.connect(self._header_menu)
         self.table.customContextMenuRequested.connect(self._cell_menu)
         self.table.copy_requested.connect(self.copy_selection)
+        self._syncing = False
+        inner = self.table.verticalScrollBar()
+        inner.valueChanged.connect(self._table_scrolled)
+        inner.rangeChanged.connect(lambda *_: self._sync_row_bar())
+        self.row_bar.valueChanged.connect(self._row_bar_moved)
+        self._recentre = QTimer(self)
+        self._recentre.setSingleShot(True)
+        self._recentre.setInterval(0)
+        self._recentre.timeout.connect(self._recentre_window)
         self.copy_action = QAction("Copy", self)
         self.copy_action.triggered.connect(lambda: self.copy_selection(False))
         self.copy_headers_action = QAction("Copy with headers", self)
@@ -389,7 +427,8 @@ class ResultsView(QWidget):
         selection = self.table.selectionModel()
         if selection is None or self.handle is None:
             return ""
-        ranges = selection.selection()
+        picked = selection.selection()
+        ranges: list[QItemSelectionRange] = list(picked)  # type: ignore[call-overload]
         if not ranges:
             current = self.table.currentIndex()
             if not current.isValid():
@@ -418,12 +457,12 @@ class ResultsView(QWidget):
         if with_headers:
             names = self.handle.column_names
             lines.append("\t".join(tsv_field(names[c]) for c in columns))
-        picked = ranges if ranges else None
+        partial = bool(ranges)  # with a selection, cells outside it are left empty
         for row in range(top, bottom + 1):
             fields = []
             for column in columns:
                 index = self.model.index(row, column)
-                if picked is not None and not selection.isSelected(index):
+                if partial and not selection.isSelected(index):
                     fields.append("")
                     continue
                 value = self.model.value(row, column)
@@ -439,6 +478,85 @@ class ResultsView(QWidget):
         for c in columns:
             self.table.resizeColumnToContents(c)
 
+    def scroll_to_row(self, row: int) -> None:
+        """Scrolls so that result row ``row`` (0-based, in the whole result) is at the top."""
+        if self.model.windowed:
+            self.row_bar.setValue(row)
+        else:
+            self.table.verticalScrollBar().setValue(row)
+
+    def current_row(self) -> int:
+        """The result row of the current cell (in the whole result), or -1."""
+        index = self.table.currentIndex()
+        return self.model.real_row(index.row()) if index.isValid() else -1
+
+    # ------------------------------------------------------------------ the row window
+    def _sync_row_bar(self) -> None:
+        """Shows the whole-result bar over a windowed result, at the table's position."""
+        model, inner = self.model, self.table.verticalScrollBar()
+        windowed = model.windowed
+        policy = (
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+            if windowed
+            else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        )
+        self.table.setVerticalScrollBarPolicy(policy)
+        self.row_bar.setVisible(windowed)
+        if not windowed:
+            return
+        visible = max(1, inner.pageStep())
+        self._syncing = True
+        try:
+            self.row_bar.setRange(0, max(0, model.total_rows - visible))
+            self.row_bar.setPageStep(visible)
+            self.row_bar.setSingleStep(1)
+            self.row_bar.setValue(model.window_start + inner.value())
+        finally:
+            self._syncing = False
+
+    def _row_bar_moved(self, value: int) -> None:
+        """The whole-result bar moved: move the window if the row is outside it."""
+        if self._syncing:
+            return
+        model, inner = self.model, self.table.verticalScrollBar()
+        visible = max(1, inner.pageStep())
+        start = model.window_start
+        if not start <= value <= start + WINDOW_ROWS - visible:
+            model.move_window(value - WINDOW_ROWS // 2)
+        self._syncing = True
+        try:
+            inner.setValue(value - model.window_start)
+        finally:
+            self._syncing = False
+
+    def _table_scrolled(self, value: int) -> None:
+        """The table scrolled (wheel, keys): follow it, and re-centre the window near its ends."""
+        model = self.model
+        if self._syncing or not model.windowed:
+            return
+        self._syncing = True
+        try:
+            self.row_bar.setValue(model.window_start + value)
+        finally:
+            self._syncing = False
+        margin = WINDOW_ROWS // 8
+        near_top = value < margin and model.window_start > 0
+        near_end = (
+            value > WINDOW_ROWS - margin and model.window_start + WINDOW_ROWS < model.total_rows
+        )
+        if near_top or near_end:
+            self._recentre.start()  # not inside Qt's own scrolling
+
+    def _recentre_window(self) -> None:
+        model, inner = self.model, self.table.verticalScrollBar()
+        top = model.window_start + inner.value()
+        model.move_window(top - WINDOW_ROWS // 2)
+        self._syncing = True
+        try:
+            inner.setValue(top - model.window_start)
+        finally:
+            self._syncing = False
+
     # ------------------------------------------------------------------ showing
     def _show(self, handle: ResultHandle | None, *, fit: bool) -> None:
         self.model.set_result(handle)
@@ -450,26 +568,32 @@ class ResultsView(QWidget):
             self.table.scrollToTop()
             if fit:
                 self._fit_first_page()
+        self._sync_row_bar()
         self._update_sort_indicator()
         self._update_bar()
         self.result_changed.emit(handle)
 
     def _fit_first_page(self) -> None:
-        """First widths from the header and up to SAMPLE_ROWS rows of the first page."""
+        """First widths from the header and a sample: the first rows and the last ones (a
+        column of growing numbers is widest at its end). Two small pages, read once."""
         handle = self.handle
         if handle is None:
             return
         metrics = self.table.fontMetrics()
         header_metrics = self.table.horizontalHeader().fontMetrics()
         header = self.table.horizontalHeader()
-        sample = min(SAMPLE_ROWS, handle.row_count, PAGE_ROWS)
+        sample = min(SAMPLE_ROWS, handle.row_count)
+        pages = [handle.page(0, sample)]
+        if handle.row_count > sample:
+            pages.append(handle.page(handle.row_count - sample, sample))
         for column, name in enumerate(handle.column_names):
             widest = header_metrics.horizontalAdvance(name) + 28  # padding and sort arrow
-            for row in range(sample):
-                text = cell_text(self.model.value(row, column))[0]
-                widest = max(widest, metrics.horizontalAdvance(text) + 16)
-                if widest >= MAX_COLUMN_WIDTH:
-                    break
+            for page in pages:
+                for value in _column_values(page, column):
+                    text = cell_text(value)[0]
+                    widest = max(widest, metrics.horizontalAdvance(text) + 16)
+                    if widest >= MAX_COLUMN_WIDTH:
+                        break
             header.resizeSection(column, max(MIN_COLUMN_WIDTH, min(widest, MAX_COLUMN_WIDTH)))
 
     def _update_bar(self) -> None:
@@ -678,6 +802,13 @@ class ResultsView(QWidget):
         for action in actions:
             action.setEnabled(can_work)
         return menu
+
+
+def _column_values(page: Any, column: int) -> list[Any]:
+    try:
+        return list(page.column(column).to_pylist())
+    except (ValueError, OverflowError, ArithmeticError):  # e.g. a date beyond year 9999
+        return [str(v) for v in page.column(column)]
 
 
 def _verb(view: View) -> str:

@@ -41,6 +41,7 @@ import contextlib
 import itertools
 import logging
 import os
+import queue
 import shutil
 import tempfile
 import threading
@@ -63,7 +64,8 @@ log = logging.getLogger(__name__)
 MEMORY_ROWS = 1_000_000  # a result up to this many rows ...
 MEMORY_BYTES = 128 << 20  # ... and this many bytes of Arrow stays in memory
 SPILL_BATCH_ROWS = 16_384  # rows per record batch of a spilled file: a page's read unit
-SPILL_COMPRESSION = "lz4"
+SPILL_COMPRESSION = "zstd"
+SPILL_QUEUE = 2  # batches waiting for the spill thread: bounds memory for wide rows too
 CACHED_BATCHES = 4  # decoded batches of a spilled file kept for the next pages
 SPILL_SUFFIX = ".arrow"
 
@@ -170,6 +172,15 @@ class _SpilledRows:
         if batch is not None:
             self._cache.move_to_end(number)
             return batch
+        batch = self._open().get_batch(number)
+        self._cache[number] = batch
+        while len(self._cache) > CACHED_BATCHES:
+            self._cache.popitem(last=False)
+        return batch
+
+    def _open(self) -> pa.ipc.RecordBatchFileReader:
+        """The file's reader (the footer read, the file memory-mapped); the caller holds the
+        lock."""
         if self._reader is None:
             if not self._finalizer.alive:
                 raise AiserError(
@@ -177,11 +188,12 @@ class _SpilledRows:
                 )
             self._source = pa.memory_map(str(self.path), "r")
             self._reader = pa.ipc.open_file(self._source)
-        batch = self._reader.get_batch(number)
-        self._cache[number] = batch
-        while len(self._cache) > CACHED_BATCHES:
-            self._cache.popitem(last=False)
-        return batch
+        return self._reader
+
+    def open(self) -> None:
+        """Opens the file now rather than at the first page."""
+        with self._lock:
+            self._open()
 
     def page(self, offset: int, limit: int) -> pa.Table:
         end = min(offset + limit, self._rows)
@@ -233,15 +245,23 @@ RowStore = _MemoryRows | _SpilledRows
 
 # ---------------------------------------------------------------------- reading a result
 class _Spiller:
-    """Writes record batches to an IPC file, re-cut to at most SPILL_BATCH_ROWS rows."""
+    """Writes record batches to an IPC file, re-cut to at most SPILL_BATCH_ROWS rows.
+
+    Compressing and writing happen on a thread of their own (pyarrow releases the GIL), so
+    DuckDB makes the next batch meanwhile: on 2 cores this took a 10M-row spill from 4.5 s to
+    3.6 s, against 2.9 s for reading the rows and dropping them.
+    """
 
     def __init__(self, folder: Path, schema: pa.Schema, label: str) -> None:
         _prepare(folder)
-        self.path = folder / f"{label}-{os.getpid()}-{next(_names)}-{uuid.uuid4().hex[:8]}"
-        self.path = self.path.with_suffix(SPILL_SUFFIX)
+        name = f"{label}-{os.getpid()}-{next(_names)}-{uuid.uuid4().hex[:8]}{SPILL_SUFFIX}"
+        self.path = folder / name
         self.schema = schema
         self.starts: list[int] = []
         self.rows = 0
+        self._error: BaseException | None = None
+        self._queue: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=SPILL_QUEUE)
+        self._thread: threading.Thread | None = None
         options = pa.ipc.IpcWriteOptions(compression=SPILL_COMPRESSION)
         try:
             self._sink = pa.OSFile(str(self.path), "wb")
@@ -249,28 +269,58 @@ class _Spiller:
         except OSError as exc:
             self.discard()
             raise _disk_error(self.path, exc) from exc
+        self._thread = threading.Thread(target=self._drain, name="aiser-spill", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while True:
+            batch = self._queue.get()
+            if batch is None:
+                return
+            if self._error is not None:
+                continue  # keep taking batches, so that write() never blocks
+            try:
+                for start in range(0, batch.num_rows, SPILL_BATCH_ROWS):
+                    piece = batch.slice(start, SPILL_BATCH_ROWS)
+                    self.starts.append(self.rows)
+                    self._writer.write_batch(piece)
+                    self.rows += piece.num_rows
+            except BaseException as exc:
+                self._error = exc
+
+    def _raise(self) -> None:
+        error = self._error
+        if error is not None:
+            self.discard()
+            if isinstance(error, OSError):
+                raise _disk_error(self.path, error) from error
+            raise error
 
     def write(self, batch: pa.RecordBatch) -> None:
-        try:
-            for start in range(0, batch.num_rows, SPILL_BATCH_ROWS):
-                piece = batch.slice(start, SPILL_BATCH_ROWS)
-                self.starts.append(self.rows)
-                self._writer.write_batch(piece)
-                self.rows += piece.num_rows
-        except OSError as exc:
-            self.discard()
-            raise _disk_error(self.path, exc) from exc
+        self._raise()
+        self._queue.put(batch)
+
+    def _stop(self) -> None:
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join()
 
     def finish(self) -> _SpilledRows:
+        self._stop()
+        self._raise()
         try:
             self._writer.close()
             self._sink.close()
         except OSError as exc:
             self.discard()
             raise _disk_error(self.path, exc) from exc
-        return _SpilledRows(self.path, self.schema, self.starts, self.rows)
+        rows = _SpilledRows(self.path, self.schema, self.starts, self.rows)
+        rows.open()  # here on the worker, so the grid's first page does not pay for it
+        return rows
 
     def discard(self) -> None:
+        self._stop()
         for closer in (getattr(self, "_writer", None), getattr(self, "_sink", None)):
             if closer is not None:
                 with contextlib.suppress(Exception):

@@ -181,12 +181,15 @@ def _bins(
     lo, hi = _number(low), _number(high)
     span = hi - lo
     count, width = BINS, span / BINS
+    whole = kind == "number" and isinstance(low, int) and isinstance(high, int)
     if span == 0:
         count, width = 1, 1.0
-    elif kind == "date" and span / 86_400 < BINS:
-        count, width = int(span / 86_400) + 1, 86_400.0  # a bin a day
-    elif kind == "number" and isinstance(low, int) and isinstance(high, int) and span < BINS:
-        count, width = int(span) + 1, 1.0  # a bin per whole number
+    elif kind == "date" or whole:
+        # Whole days and whole numbers: bins of a whole number of them, so edges read well.
+        unit = 86_400.0 if kind == "date" else 1.0
+        units = span / unit
+        step = max(1, math.ceil((units + 1) / BINS))
+        count, width = int(units // step) + 1, step * unit
     found = con.execute(
         f"SELECT least(greatest(floor(({as_number} - ?) / ?), 0), ?)::BIGINT AS b, count(*) "
         f"FROM {relation} WHERE {finite} GROUP BY b ORDER BY b",
