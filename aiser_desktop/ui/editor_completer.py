@@ -133,6 +133,7 @@ class EditorCompleter(QObject):
         popup.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         popup.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         popup.setFrameShape(QFrame.Shape.Box)
+        popup.setStyleSheet("QListWidget#completionPopup { border: 1px solid palette(mid); }")
         popup.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         popup.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         popup.setUniformItemSizes(True)

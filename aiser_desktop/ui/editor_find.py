@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QPlainTextEdit
 
+MATCH_LIGHT, MATCH_DARK = "#fde68a", "#6b5415"
 MAX_MARKED = 2000  # matches tinted at most; the count stops there too ("2000+")
 _FIELD_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F3)
 
@@ -56,6 +57,11 @@ class FindBar(QFrame):
         self.setObjectName("findBar")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
+        # Palette roles, so the bar follows the light and dark themes by itself.
+        self.setStyleSheet(
+            "QFrame#findBar { background: palette(window); border: 1px solid palette(mid);"
+            " border-radius: 6px; }"
+        )
         self._editor = editor
         self.count = 0
         self.index = -1
@@ -233,8 +239,8 @@ class FindBar(QFrame):
             return
         matches = self._matches()
         self.count = len(matches)
-        tint = QColor(self._editor.palette().color(QPalette.ColorRole.Highlight))
-        tint.setAlpha(55)
+        dark = self._editor.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        tint = QColor(MATCH_DARK if dark else MATCH_LIGHT)  # amber: apart from the selection
         fmt = QTextCharFormat()
         fmt.setBackground(tint)
         selections = []

@@ -34,7 +34,6 @@ from PySide6.QtGui import (
     QResizeEvent,
     QSyntaxHighlighter,
     QTextBlock,
-    QTextBlockUserData,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
@@ -53,8 +52,8 @@ from PySide6.QtWidgets import (
 )
 
 from aiser_desktop.core.sql import params as sql_params
-from aiser_desktop.core.sql.statements import statement_at
-from aiser_desktop.core.sql.tokens import OPERATOR, highlight_line
+from aiser_desktop.core.sql.statements import StatementLocator
+from aiser_desktop.core.sql.tokens import OPERATOR, Span, highlight_line
 from aiser_desktop.ui import theme
 from aiser_desktop.ui.editor_gutter import LineNumberGutter
 
@@ -87,14 +86,6 @@ def _is_dark(widget: QWidget) -> bool:
     return widget.palette().color(QPalette.ColorRole.Base).lightness() < 128
 
 
-class _BlockData(QTextBlockUserData):
-    """The brackets of one line that are code (not inside strings or comments)."""
-
-    def __init__(self, brackets: list[tuple[int, str]]) -> None:
-        super().__init__()
-        self.brackets = brackets
-
-
 class SqlHighlighter(QSyntaxHighlighter):
     """Colours DuckDB SQL by sqlglot's tokens, one line at a time.
 
@@ -107,6 +98,10 @@ class SqlHighlighter(QSyntaxHighlighter):
         self._carry_ids: dict[str, int] = {"": 0}
         self._carries = [""]
         self._formats: dict[str, QTextCharFormat] = {}
+        # Code brackets per line, keyed by (what the line continues, its text): always valid
+        # whatever was edited. (QTextBlockUserData is avoided: PySide6 mis-counts references
+        # when a block's data is replaced, and the process dies.)
+        self._brackets: dict[tuple[str, str], list[tuple[int, str]]] = {}
         super().__init__(document)
         self.set_dark(dark, rehighlight=False)
 
@@ -124,20 +119,41 @@ class SqlHighlighter(QSyntaxHighlighter):
         if rehighlight:
             self.rehighlight()
 
+    def _carry(self, state: int) -> str:
+        return self._carries[state] if 0 <= state < len(self._carries) else ""
+
+    def _remember(self, key: tuple[str, str], spans: tuple[Span, ...]) -> list[tuple[int, str]]:
+        text = key[1]
+        brackets = [
+            (span.start, text[span.start])
+            for span in spans
+            if span.kind == OPERATOR
+            and span.end - span.start == 1
+            and (text[span.start] in BRACKETS or text[span.start] in CLOSERS)
+        ]
+        if len(self._brackets) > 50_000:
+            self._brackets.clear()
+        self._brackets[key] = brackets
+        return brackets
+
+    def brackets(self, block: QTextBlock) -> list[tuple[int, str]]:
+        """The code brackets of a line (not those in strings or comments), in order."""
+        previous = block.previous()
+        key = (self._carry(previous.userState() if previous.isValid() else -1), block.text())
+        found = self._brackets.get(key)
+        if found is None:
+            spans, _carry = highlight_line(key[1], key[0])
+            found = self._remember(key, spans)
+        return found
+
     def highlightBlock(self, text: str) -> None:
-        previous = self.previousBlockState()
-        carry = self._carries[previous] if 0 <= previous < len(self._carries) else ""
-        spans, carry = highlight_line(text, carry)
-        brackets: list[tuple[int, str]] = []
+        before = self._carry(self.previousBlockState())
+        spans, carry = highlight_line(text, before)
         for span in spans:
             fmt = self._formats.get(span.kind)
             if fmt is not None:
                 self.setFormat(span.start, span.end - span.start, fmt)
-            if span.kind == OPERATOR and span.end - span.start == 1:
-                char = text[span.start]
-                if char in BRACKETS or char in CLOSERS:
-                    brackets.append((span.start, char))
-        self.setCurrentBlockUserData(_BlockData(brackets))
+        self._remember((before, text), spans)
         state = self._carry_ids.get(carry)
         if state is None:
             state = self._carry_ids[carry] = len(self._carries)
@@ -222,6 +238,7 @@ class SqlEditor(QPlainTextEdit):
         self.gutter = LineNumberGutter(self)
         self.parameters_dialog: ParametersDialog | None = None
         self._param_texts: dict[str, str] = {}
+        self._locator = StatementLocator()  # remembers semicolons between runs
         self._error: tuple[QTextCursor, str] | None = None
         self._extra: dict[str, list[QTextEdit.ExtraSelection]] = {}
         self._find_bar: FindBar | None = None
@@ -297,7 +314,7 @@ class SqlEditor(QPlainTextEdit):
             # Qt uses U+2029 between selected paragraphs.
             return cursor.selectedText().replace("\u2029", "\n"), cursor.selectionStart()
         text = self.toPlainText()
-        found = statement_at(text, cursor.position())
+        found = self._locator.statement_at(text, cursor.position())
         if found is None:
             return "", cursor.position()
         return found.text, found.start
@@ -614,11 +631,11 @@ class SqlEditor(QPlainTextEdit):
     def _bracket_pair(self) -> tuple[int, int] | None:
         cursor = self.textCursor()
         block = cursor.block()
-        data = block.userData()
-        if not isinstance(data, _BlockData) or not data.brackets:
+        brackets = self._highlighter.brackets(block)
+        if not brackets:
             return None
         col = cursor.positionInBlock()
-        here = dict(data.brackets)
+        here = dict(brackets)
         # The bracket after the cursor wins, then the one before it (as in most editors).
         for at in (col, col - 1):
             char = here.get(at)
@@ -637,8 +654,7 @@ class SqlEditor(QPlainTextEdit):
         limit = 5000  # lines looked at, so a stray bracket in a huge script stays cheap
         first = True
         while current.isValid() and limit > 0:
-            data = current.userData()
-            brackets = data.brackets if isinstance(data, _BlockData) else []
+            brackets = self._highlighter.brackets(current)
             items = brackets if forward else list(reversed(brackets))
             for pos, c in items:
                 if first and ((forward and pos < at) or (not forward and pos > at)):

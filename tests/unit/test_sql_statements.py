@@ -74,3 +74,45 @@ def test_trailing_blank_lines_belong_to_the_last_statement() -> None:
     found = statement_at(sql, len(sql))
     assert found is not None
     assert found.text == "select 2"
+
+
+def test_the_locator_agrees_with_a_full_split_while_the_text_changes() -> None:
+    import random
+
+    from aiser_desktop.core.sql.statements import StatementLocator
+
+    rng = random.Random(7)
+    pieces = ["select 1", "select 'a;b'", "-- c;\n", "\n\n", "select $$x;$$ ", "/* ; */", ";", " "]
+    locator = StatementLocator()
+    text = "select 0;\n" * 300
+    for _ in range(60):
+        at = rng.randrange(len(text) + 1)
+        text = text[:at] + rng.choice(pieces) + text[at:]
+        for cursor in (at, rng.randrange(len(text) + 1), len(text)):
+            assert locator.statement_at(text, cursor) == statement_at(text, cursor), cursor
+
+
+def test_the_locator_looks_past_empty_statements() -> None:
+    from aiser_desktop.core.sql.statements import StatementLocator
+
+    for text in ("select 1; ; ; ;  ", "select 1;;;;; select 2", "select 1;\n;\n;\n;\n"):
+        for cursor in range(len(text) + 1):
+            expected = statement_at(text, cursor)
+            assert StatementLocator().statement_at(text, cursor) == expected, (text, cursor)
+
+
+def test_the_locator_lexes_only_near_the_cursor() -> None:
+    import time
+
+    from aiser_desktop.core.sql.statements import StatementLocator
+
+    text = "select 1 from t where a = 'x;y';\n" * 20_000  # 660 KB
+    locator = StatementLocator()
+    locator.statement_at(text, len(text) - 5)  # the first call lexes up to the cursor
+    edited = text[:-10] + " and b = 2;\n"
+    start = time.perf_counter()
+    found = locator.statement_at(edited, len(edited) - 3)
+    took = time.perf_counter() - start
+    assert found is not None
+    assert found.text.endswith("and b = 2")
+    assert took < 0.05

@@ -27,6 +27,7 @@ from sqlglot.tokenizer_core import TokenType
 
 from aiser_desktop.core.sources.base import quote_ident
 from aiser_desktop.core.sources.catalog import needs_quotes
+from aiser_desktop.core.sql.statements import StatementLocator
 from aiser_desktop.core.sql.tokens import STRING_TYPES, Lexed, Tok, lex
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ COMMON_KEYWORDS_TEXT = (
 )
 COMMON_KEYWORDS = frozenset(COMMON_KEYWORDS_TEXT.split())
 _QUOTED = STRING_TYPES | {TokenType.IDENTIFIER}
-_CHUNK = 4096
+_MAX_BEHIND = 50_000  # characters of the statement before the cursor looked at, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,62 +219,6 @@ class _Table:
         if self._columns is None:
             self._columns = _Names(self.candidates())
         return self._columns
-
-
-class _StatementFinder:
-    """Finds the statement around the cursor without lexing the whole script each time: the
-    semicolons of the text before the first change since the last call are still valid, so
-    lexing starts at the last of them and stops at the first semicolon after the cursor."""
-
-    def __init__(self) -> None:
-        self._text = ""
-        self._semicolons: list[int] = []  # ends (offset after ";") known in self._text
-
-    def region(self, sql: str, cursor: int) -> tuple[int, Lexed]:
-        """``(start, lexed)``: the statement's text starts at ``start`` and ``lexed`` is
-        the lexed text from there to its semicolon (or the end)."""
-        same = _common_prefix(self._text, sql)
-        known = [end for end in self._semicolons if end <= same]
-        start = 0
-        for end in known:
-            if end <= cursor:
-                start = end
-        size = max(_CHUNK, 2 * (cursor - start))
-        while True:
-            stop = min(len(sql), start + size)
-            lexed = lex(sql[start:stop])
-            found = [t.end + start for t in lexed.tokens if t.type == TokenType.SEMICOLON]
-            if any(end > cursor for end in found) or stop == len(sql):
-                break
-            size *= 4
-        # Semicolons before the cursor's statement are all known now: keep them.
-        new_known = [e for e in known if e <= start] + [e for e in found if e <= cursor]
-        self._text, self._semicolons = sql, new_known
-        start_here = max([start, *[e for e in found if e <= cursor]])
-        if start_here != start:
-            lexed = lex(sql[start_here:stop])
-            start = start_here
-        cut = next((t for t in lexed.tokens if t.type == TokenType.SEMICOLON), None)
-        if cut is not None:
-            lexed = Lexed(
-                [t for t in lexed.tokens if t.start < cut.start],
-                [c for c in lexed.comments if c[0] < cut.start],
-                None,
-                "",
-            )
-        return start, lexed
-
-
-def _common_prefix(a: str, b: str) -> int:
-    """Length of the common prefix of two strings (slice comparisons, done in C)."""
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 def _name_at(tokens: list[Tok], i: int) -> tuple[list[str], int]:
@@ -452,7 +397,7 @@ class Completer:
     """
 
     def __init__(self, catalog: Sequence[SourceInfo] | CatalogIndex = ()) -> None:
-        self._finder = _StatementFinder()
+        self._locator = StatementLocator()
         self.index = CatalogIndex()
         self.set_catalog(catalog)
 
@@ -475,7 +420,10 @@ class Completer:
         prefix = sql[start:cursor]
         if prefix[:1].isdigit():
             return Completions([], start, prefix, "none")  # a number, not a name
-        base, lexed = self._finder.region(sql, cursor)
+        base, stop = self._locator.region(sql, cursor)
+        # A statement of a megabyte without a semicolon: look at its last part only.
+        base = max(base, sql.rfind("\n", 0, max(0, cursor - _MAX_BEHIND)) + 1)
+        lexed = lex(sql[base:stop])
         if _inside_text(sql, base, lexed, cursor - base):
             return Completions([], start, prefix, "none")
         rel = start - base

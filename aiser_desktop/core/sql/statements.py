@@ -14,6 +14,8 @@ from sqlglot.tokenizer_core import TokenType
 
 from aiser_desktop.core.sql.tokens import Lexed, lex
 
+_CHUNK = 4096
+
 
 @dataclass(frozen=True, slots=True)
 class Statement:
@@ -103,3 +105,85 @@ def statement_at(
             return stmt
         previous = stmt
     return previous
+
+
+def common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix of two strings (slice comparisons, done in C)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+class StatementLocator:
+    """Finds statements near a cursor in a long text that keeps changing, without lexing all
+    of it on every key.
+
+    It remembers where the semicolons of the last text were. After an edit those before the
+    first changed character still stand, so lexing starts at the last of them before the
+    cursor and stops a statement or two after it. One locator per editor; not thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._text = ""
+        self._ends: list[int] = []  # offsets just after each semicolon token, in order
+
+    def _ensure(self, sql: str, cursor: int, beyond: int, limit: int | None = None) -> list[int]:
+        """Semicolon ends of ``sql``: all of them before the cursor, and at least ``beyond``
+        after it unless the text (or ``limit``) ends first."""
+        same = common_prefix(self._text, sql)
+        ends = [e for e in self._ends if e <= same]
+        pos = ends[-1] if ends else 0  # lexing may only start just after a semicolon
+        stop_at = len(sql) if limit is None else min(len(sql), max(limit, cursor))
+        size = _CHUNK
+        while pos < stop_at and sum(e > cursor for e in ends) < beyond:
+            stop = min(stop_at, pos + max(size, 2 * (cursor - pos)))
+            found = [
+                pos + t.end for t in lex(sql[pos:stop]).tokens if t.type == TokenType.SEMICOLON
+            ]
+            ends.extend(found)
+            if stop >= stop_at:
+                break
+            if found:
+                pos = found[-1]
+            else:
+                size *= 4
+        self._text, self._ends = sql, ends
+        return ends
+
+    def region(self, sql: str, cursor: int, lookahead: int = 20_000) -> tuple[int, int]:
+        """``(start, stop)`` of the text between the semicolons around ``cursor``: the
+        statement being typed, with what comes after it up to ``lookahead`` characters."""
+        ends = self._ensure(sql, cursor, 1, cursor + lookahead)
+        start = max([0, *(e for e in ends if e <= cursor)])
+        after = [e for e in ends if e > cursor]
+        stop = after[0] - 1 if after else min(len(sql), cursor + lookahead)
+        return start, stop
+
+    def statement_at(self, sql: str, cursor: int) -> Statement | None:
+        """What :func:`statement_at` gives, lexing only the statements around the cursor."""
+        ends = self._ensure(sql, cursor, 2)
+        before = [e for e in ends if e <= cursor]
+        after = [e for e in ends if e > cursor]
+        # The window holds the statements before and after the cursor's, so the rules about
+        # "right after a semicolon" and "on a blank line" see what they need.
+        stop = after[1] if len(after) >= 2 else len(sql)
+        back = 3
+        while True:
+            start = before[-back] if len(before) >= back else 0
+            window = sql[start:stop]
+            found_all = split(window)
+            # Empty statements (";;") do not count: go back until a real one is included.
+            if start == 0 or any(st.region_end <= cursor - start for st in found_all):
+                break
+            back *= 2
+        found = statement_at(window, cursor - start, found_all)
+        if found is None:
+            return None
+        return Statement(
+            found.text, found.start + start, found.end + start, found.region_end + start
+        )

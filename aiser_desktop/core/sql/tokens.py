@@ -14,10 +14,11 @@ expressions. Two things it does not give directly are filled in around it:
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass
-from functools import cache
-from typing import TYPE_CHECKING
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlglot.errors import TokenError
 from sqlglot.tokenizer_core import TokenType
@@ -61,8 +62,7 @@ _MAX_DEPTH = 8  # re-lexing depth for text sqlglot swallowed (command arguments)
 _local = threading.local()
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """A run of text of one kind: ``text[start:end]``."""
 
     start: int
@@ -70,8 +70,8 @@ class Span:
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
-class Tok:
+# Named tuples, not dataclasses: a line of SQL makes dozens of these on every key press.
+class Tok(NamedTuple):
     """A token with its place in the text.
 
     Attributes:
@@ -194,7 +194,7 @@ class _Lexer:
                 raw = list(tok.tokens)
                 error_at = pos + tok._core._start
             cursor = pos
-            _, _, commands, _ = _syntax()
+            commands = _syntax()[2]
             previous: TokenType | None = None
             for token in raw:
                 if token.token_type in STRING_TYPES and previous in commands:
@@ -205,7 +205,8 @@ class _Lexer:
                 t_start, t_end = pos + token.start, pos + token.end + 1
                 if t_start < cursor:
                     continue
-                self._gap(cursor, t_start, depth)
+                if t_start > cursor and not sql[cursor:t_start].isspace():
+                    self._gap(cursor, t_start, depth)
                 self.tokens.append(Tok(t_start, t_end, token.token_type, token.text))
                 cursor = t_end
                 previous = token.token_type
@@ -287,11 +288,13 @@ def lex(sql: str) -> Lexed:
     """Tokens, comments and any unfinished tail of ``sql``. Never raises on bad SQL."""
     lexer = _Lexer(sql)
     lexer.run(0, len(sql))
-    tokens = sorted(lexer.tokens, key=lambda t: t.start)
+    tokens = lexer.tokens
+    if any(a.start > b.start for a, b in itertools.pairwise(tokens)):
+        tokens.sort()  # only when a command's argument was lexed out of order
     return Lexed(tokens, sorted(lexer.comments), lexer.open_tail, lexer.carry)
 
 
-def _word_kind(tok: Tok, next_tok: Tok | None) -> str:
+def _word_kind(tok: Tok, next_tok: Tok | None, keywords: set[str]) -> str:
     before_paren = (
         next_tok is not None and next_tok.type == TokenType.L_PAREN and next_tok.start == tok.end
     )
@@ -300,7 +303,7 @@ def _word_kind(tok: Tok, next_tok: Tok | None) -> str:
     upper = tok.text.upper()
     if before_paren and upper in FUNCTION_WORDS:
         return FUNCTION
-    if upper in _syntax()[3]:
+    if upper in keywords:
         return KEYWORD
     return IDENTIFIER
 
@@ -310,6 +313,7 @@ def spans_of(lexed: Lexed) -> list[Span]:
     out: list[Span] = [Span(s, e, COMMENT) for s, e in lexed.comments]
     tokens = lexed.tokens
     tail = lexed.open_tail
+    keywords = _syntax()[3]
     skip = False
     for i, tok in enumerate(tokens):
         if skip:
@@ -334,11 +338,12 @@ def spans_of(lexed: Lexed) -> list[Span]:
                 continue
             kind = PARAMETER
         elif tok.text[:1].isalpha() or tok.text[:1] == "_":
-            kind = _word_kind(tok, nxt)
+            kind = _word_kind(tok, nxt, keywords)
         else:
             kind = OPERATOR
         out.append(Span(tok.start, tok.end, kind))
-    out.sort(key=lambda s: s.start)
+    if lexed.comments:
+        out.sort()
     return out
 
 
@@ -347,8 +352,12 @@ def highlight(sql: str) -> list[Span]:
     return spans_of(lex(sql))
 
 
-def highlight_line(text: str, carry: str = "") -> tuple[list[Span], str]:
+@lru_cache(maxsize=20_000)
+def highlight_line(text: str, carry: str = "") -> tuple[tuple[Span, ...], str]:
     """Highlight spans of one line, continuing what the previous line left open.
+
+    Results are cached: opening a string or a block comment re-colours every line below,
+    and closing it again finds those lines as they were.
 
     Args:
         text: The line, without its line break.
@@ -358,6 +367,8 @@ def highlight_line(text: str, carry: str = "") -> tuple[list[Span], str]:
         The spans (offsets into ``text``) and what this line leaves open for the next.
     """
     lexed = lex(carry + text)
+    if not carry:
+        return tuple(spans_of(lexed)), lexed.carry
     shift = len(carry)
     spans = []
     for span in spans_of(lexed):
@@ -365,4 +376,4 @@ def highlight_line(text: str, carry: str = "") -> tuple[list[Span], str]:
         if end > start:
             spans.append(Span(start, end, span.kind))
     # A "--" comment never continues on the next line; only open strings and /* do.
-    return spans, lexed.carry
+    return tuple(spans), lexed.carry
