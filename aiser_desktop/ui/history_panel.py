@@ -35,11 +35,12 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QMessageBox,
-    QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -232,6 +233,14 @@ class _List(QListView):
         super().keyPressEvent(event)
 
 
+def _flat_button(text: str, tip: str) -> QToolButton:
+    button = QToolButton()
+    button.setObjectName("flat")
+    button.setText(text)
+    button.setToolTip(tip)
+    return button
+
+
 def _search_box(placeholder: str) -> QLineEdit:
     box = QLineEdit()
     box.setObjectName("search")
@@ -398,18 +407,23 @@ class SavedQueriesPanel(_SearchableList):
         super().__init__("Search saved queries", mono_title=False)
         self.dialog: QInputDialog | None = None
         self.confirm_box: QMessageBox | None = None
-        self.open_button = QPushButton("Open")
-        self.rename_button = QPushButton("Rename…")
-        self.delete_button = QPushButton("Delete…")
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(8, 6, 8, 8)
+        self.open_button = _flat_button("Open", "Open in a tab (Enter)")
+        self.rename_button = _flat_button("Rename…", "Rename (F2)")
+        self.delete_button = _flat_button("Delete…", "Delete (Del)")
+        row = QWidget()
+        # The row does not hold the panel wide: in a narrow panel the buttons are cut
+        # (Enter, F2 and Del do the same).
+        row.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        buttons = QHBoxLayout(row)
+        buttons.setContentsMargins(4, 4, 4, 6)
+        buttons.setSpacing(2)
         buttons.addWidget(self.open_button)
         buttons.addStretch(1)
         buttons.addWidget(self.rename_button)
         buttons.addWidget(self.delete_button)
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
-        layout.addLayout(buttons)
+        layout.addWidget(row)
         self.open_button.clicked.connect(lambda: self._with_current(self.open_requested.emit))
         self.rename_button.clicked.connect(lambda: self._with_current(self.ask_rename))
         self.delete_button.clicked.connect(lambda: self._with_current(self.confirm_delete))

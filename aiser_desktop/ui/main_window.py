@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
     def _build_layout(self) -> None:
         self.sources_panel = SourcesPanel()
         self.sources = self.sources_panel.tree
+        self.sources.can_profile = True
         self.history = self.sources_panel.history
         self.saved = self.sources_panel.saved
         self.editor_panel = EditorPanel()

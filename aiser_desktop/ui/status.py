@@ -94,7 +94,8 @@ class StatusPanel(QWidget):
         bar.addPermanentWidget(self.memory)
         self._network_state = (False, 0)
         self.set_network(False, 0)
-        theme.notifier().changed.connect(lambda _name: self.set_network(*self._network_state))
+        # A method, not a lambda: Qt drops the connection when the panel is deleted.
+        theme.notifier().changed.connect(self._theme_changed)
         self._memory_timer = QTimer(self)
         self._memory_timer.setInterval(MEMORY_EVERY_MS)
         self._memory_timer.timeout.connect(self.update_memory)
@@ -145,6 +146,9 @@ class StatusPanel(QWidget):
         self.network.setText(text)
         self.network.setStyleSheet(f"color: {colour};")
         self.network.setToolTip(tip)
+
+    def _theme_changed(self, _name: str) -> None:
+        self.set_network(*self._network_state)
 
     def update_memory(self) -> None:
         """Reads the process's resident memory again (cheap; every 2 s)."""

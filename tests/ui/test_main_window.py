@@ -408,3 +408,278 @@ def test_a_linked_database_that_does_not_answer_is_marked(
     assert item is not None
     assert item.text(1) == "not available"
     assert "Not available now:" in item.toolTip(0) and "app.sqlite" in item.toolTip(0)
+
+
+# ---------------------------------------------------------------------- the workbench
+def test_the_window_has_its_menus_with_standard_shortcuts(window: MainWindow) -> None:
+    menus = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions()}
+    assert list(menus) == ["File", "Edit", "View", "Query", "Help"]
+    keys = {
+        a.text().replace("&", "").split("\t")[0]: a.shortcut().toString()
+        for menu in menus.values()
+        for a in menu.actions()  # type: ignore[union-attr]
+    }
+    assert keys["New tab"] == "Ctrl+T"
+    assert keys["Save query"] == "Ctrl+S"
+    assert keys["Import file…"] == "Ctrl+O"
+    assert keys["Quit"] == "Ctrl+Q"
+    assert keys["Run statement"] == "Ctrl+Return"
+    assert keys["Run all statements"] == "Ctrl+Shift+Return"
+    assert keys["Cancel"] == "Esc"
+    assert keys["Refresh sources"] == "F5"
+    assert keys["Agent panel"] == "Ctrl+Shift+A"
+    edit = [a.text() for a in menus["Edit"].actions()]  # type: ignore[union-attr]
+    assert "&Copy\tCtrl+C" in edit  # shown, left to the focused widget
+
+
+def test_ctrl_t_opens_a_tab_and_ctrl_enter_runs_the_statement_under_the_cursor(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    count = window.editor_tabs.count()
+    qtbot.keyClick(window.editor, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert window.editor_tabs.count() == count + 1
+    window.editor.setPlainText("select 1 as first;\nselect 2 as second;\nselect 3 as third")
+    window.editor.move_to(window.editor.toPlainText().index("2 as"))
+    with qtbot.waitSignal(window.query_ended, timeout=QUERY_TIMEOUT_MS):
+        qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.results.headerData(0, Qt.Orientation.Horizontal) == "second"
+
+
+def test_run_all_runs_every_statement_and_shows_the_last(qtbot: QtBot, window: MainWindow) -> None:
+    window.editor.setPlainText(
+        "create temp table t as select 5 as x;\n"
+        "insert into t values (6);\n"
+        "select sum(x) as total from t"
+    )
+    with qtbot.waitSignal(window.query_ended, timeout=QUERY_TIMEOUT_MS) as ended:
+        qtbot.keyClick(
+            window.editor,
+            Qt.Key.Key_Return,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+    assert ended.args == ["finished"]
+    assert window.results.index(0, 0).data() == "11"
+    text = window.messages.toPlainText()
+    assert "Statement 1 of 3" in text and "Statement 2 of 3" in text
+    assert "Statement 3 of 3: 1 row" in text
+
+
+def test_run_all_stops_at_the_first_error_and_points_at_it(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    sql = (
+        "create temp table seen as select 1 as n;\n"
+        "select nosuch from seen;\n"
+        "insert into seen values (2)"
+    )
+    window.editor.setPlainText(sql)
+    with qtbot.waitSignal(window.query_ended, timeout=QUERY_TIMEOUT_MS) as ended:
+        window.actions_.run_all.trigger()
+    assert ended.args == ["failed"]
+    text = window.messages.toPlainText()
+    assert "statement 2 of 3; the rest did not run" in text
+    assert "nosuch" in text
+    offset = sql.index("nosuch")
+    assert window.editor.textCursor().position() == offset
+    assert window.editor.error_range is not None
+    assert window.editor.error_range[0] == offset
+    # The third statement never ran.
+    assert run_sql(qtbot, window, "select count(*) as n from seen") == "finished"
+    assert window.results.index(0, 0).data() == "1"
+
+
+def test_explain_shows_a_readable_plan_in_the_messages(qtbot: QtBot, window: MainWindow) -> None:
+    window.editor.setPlainText("select region, count(*) from sales group by 1")
+    with qtbot.waitSignal(window.query_ended, timeout=QUERY_TIMEOUT_MS) as ended:
+        window.actions_.explain.trigger()
+    assert ended.args == ["finished"]
+    text = window.messages.toPlainText()
+    assert "Query plan" in text
+    assert "SEQ_SCAN" in text or "TABLE_SCAN" in text
+    assert window.results_panel.tabs.currentWidget() is window.messages
+
+
+def test_the_sources_search_filters_tables_and_columns(qtbot: QtBot, window: MainWindow) -> None:
+    assert window.ws is not None
+    data = window.workspace_path.parent / "stock.csv"
+    data.write_text("sku,units\na,1\n", encoding="utf-8")
+    window.ws.sources.add(data, name="stock")
+    qtbot.waitUntil(lambda: window.sources.find_source("stock") is not None)
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.sources_panel.search.hasFocus()
+    qtbot.keyClicks(window.sources_panel.search, "AMOU")
+    sales, stock = window.sources.find_source("sales"), window.sources.find_source("stock")
+    assert sales is not None and stock is not None
+    assert not sales.isHidden() and stock.isHidden()
+    assert sales.isExpanded()  # the matching column is seen at once
+    shown = [
+        sales.child(i).text(0) for i in range(sales.childCount()) if not sales.child(i).isHidden()
+    ]
+    assert shown == ["amount"]
+    window.sources_panel.search.setText("nothing like it")
+    assert window.sources_panel.stack.currentWidget() is window.sources_panel.placeholder
+    assert "nothing like it" in window.sources_panel.placeholder.text()
+    window.sources_panel.search.clear()
+    assert not stock.isHidden()
+    assert not sales.isExpanded()  # as it was before the search
+    assert window.sources_panel.stack.currentWidget() is window.sources
+
+
+def test_count_rows_runs_on_a_worker_and_shows_the_count(qtbot: QtBot, window: MainWindow) -> None:
+    item = window.sources.find_table("sales")
+    assert item is not None
+    menu = window.sources.context_menu(item)
+    assert menu is not None
+    count = next(a for a in menu.actions() if a.text() == "Count rows")
+    count.trigger()
+    qtbot.waitUntil(lambda: "sales has 3 rows." in window.messages.toPlainText())
+    assert window.sources.find_table("sales").text(1) == "3 rows · imported"  # type: ignore[union-attr]
+    assert not window.queries.running  # not a query of the person's: no history either
+    assert window.ws is not None
+    assert window.ws.state.history() == []
+
+
+def test_profile_a_column_from_the_tree(qtbot: QtBot, window: MainWindow) -> None:
+    item = window.sources.find_table("sales")
+    assert item is not None
+    column = next(
+        item.child(i) for i in range(item.childCount()) if item.child(i).text(0) == "amount"
+    )
+    window.sources.setCurrentItem(column)
+    menu = window.sources.context_menu(column)
+    assert menu is not None
+    profile = next(a for a in menu.actions() if a.text() == "Profile column")
+    with qtbot.waitSignal(window.sources.profile_requested) as asked:
+        profile.trigger()
+    assert asked.args == ["sales", "amount"]
+    popup = window.findChildren(object, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    popup = [w for w in popup if type(w).__name__ == "TableProfilePopup"][-1]
+    qtbot.waitUntil(lambda: popup.profile is not None, timeout=QUERY_TIMEOUT_MS)
+    assert (popup.profile.rows, popup.profile.nulls, popup.profile.distinct) == (3, 0, 3)
+    assert popup.profile.min == 3.0 and popup.profile.max == 10.5
+    popup.close()
+
+
+def test_the_agent_panel_is_docked_and_hides(qtbot: QtBot, window: MainWindow) -> None:
+    dock = window.agent_dock
+    assert dock.isVisible()
+    assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert "not here yet" in dock.title_label.text()
+    qtbot.keyClick(
+        window.editor,
+        Qt.Key.Key_A,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert not dock.isVisible()
+    window.actions_.agent.trigger()
+    assert dock.isVisible()
+
+
+def test_the_chart_tab_says_charts_come_later(qtbot: QtBot, window: MainWindow) -> None:
+    assert run_sql(qtbot, window, "select region, amount from sales") == "finished"
+    window.grid.chart_requested.emit("amount")
+    assert window.results_panel.tabs.currentWidget() is window.results_panel.chart
+    assert "Charts arrive with the chart canvas" in window.results_panel.chart.text()
+
+
+def test_f5_reads_the_sources_again(qtbot: QtBot, window: MainWindow) -> None:
+    with qtbot.waitSignal(window.sources_updated, timeout=QUERY_TIMEOUT_MS):
+        qtbot.keyClick(window.editor, Qt.Key.Key_F5)
+
+
+def test_export_from_the_file_menu_writes_every_row(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert not window.actions_.export_menu.isEnabled()  # nothing to export yet
+    assert run_sql(qtbot, window, "select * from range(2500) t(i)") == "finished"
+    assert window.actions_.export_menu.isEnabled()
+    target = tmp_path / "all.csv"
+    monkeypatch.setattr(
+        "aiser_desktop.ui.export_dialog.ask_path", lambda _parent, _fmt: str(target)
+    )
+    with qtbot.waitSignal(window.grid.note, timeout=QUERY_TIMEOUT_MS):
+        window.actions_.exports["csv"].trigger()
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 2501
+    assert str(target.name) in window.messages.toPlainText()
+
+
+# ---------------------------------------------------------------------- after a restart
+def test_layout_and_tabs_come_back_after_a_restart(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], csv_workspace: Path
+) -> None:
+    window = make_window(csv_workspace)
+    window.resize(window.minimumSizeHint().width() + 4, 560)  # fits the offscreen 800 x 600
+    size = (window.width(), window.height())
+    assert size[1] == 560
+    window.agent_dock.hide()
+    qtbot.wait(50)
+    total = sum(window.main_split.sizes())
+    window.main_split.setSizes([200, total - 200])
+    window.editor.setPlainText("select 1;\nselect 2")
+    window.editor.move_to(12)
+    second = window.new_tab("select * from sales", title="Sales")
+    second.move_to(7)
+    window.show_left("history")
+    window.editor_tabs.setCurrentIndex(0)
+    sizes = window.main_split.sizes()
+    window.close()
+
+    again = make_window(csv_workspace)
+    assert (again.width(), again.height()) == size
+    assert not again.agent_dock.isVisible()
+    assert again.main_split.sizes() == sizes
+    assert again.sources_panel.tabs.currentWidget() is again.history
+    tabs = again.editor_tabs
+    assert [tabs.title(e) for e in tabs.editors()] == ["Query 1", "Sales"]
+    assert [e.toPlainText() for e in tabs.editors()] == [
+        "select 1;\nselect 2",
+        "select * from sales",
+    ]
+    assert tabs.currentIndex() == 0
+    assert tabs.editors()[0].textCursor().position() == 12
+    assert tabs.editors()[1].textCursor().position() == 7
+
+
+def test_tabs_are_saved_while_the_window_is_open(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], csv_workspace: Path
+) -> None:
+    window = make_window(csv_workspace)
+    window.keeper._timer.setInterval(100)
+    window.editor.setPlainText("select 'kept while open'")
+    state = window.ws.state if window.ws is not None else None
+    assert state is not None
+
+    def stored() -> list[str]:
+        return [tab.sql for tab in state.editor_tabs()[0]]
+
+    qtbot.waitUntil(lambda: stored() == ["select 'kept while open'"], timeout=5_000)
+    saves = window.keeper.saves
+    qtbot.wait(400)
+    assert window.keeper.saves == saves  # nothing changed, nothing written
+
+
+def test_a_damaged_layout_file_is_ignored(
+    make_window: Callable[..., MainWindow], csv_workspace: Path
+) -> None:
+    from aiser_desktop.ui.settings_store import layout_path
+
+    layout_path().parent.mkdir(parents=True, exist_ok=True)
+    layout_path().write_text("{not json", encoding="utf-8")
+    window = make_window(csv_workspace)
+    assert window.isVisible()
+    window.close()
+    assert layout_path().read_text(encoding="utf-8").startswith("{")  # written afresh
+
+
+def test_the_leak_check_sees_a_window_left_open(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from tests.ui.conftest import leaked_windows, visible_windows
+
+    before = visible_windows()
+    stray = QWidget()
+    stray.setWindowTitle("stray")
+    stray.show()
+    assert leaked_windows(before) == [stray]
+    stray.close()
+    assert leaked_windows(before) == []
