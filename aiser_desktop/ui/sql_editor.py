@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QFont,
     QHelpEvent,
     QHideEvent,
+    QIcon,
     QKeyEvent,
     QKeySequence,
     QPalette,
@@ -195,6 +196,8 @@ class ParametersDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Run")
+        for button in buttons.buttons():
+            button.setIcon(QIcon())  # Fusion's stock icons look out of place here
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
