@@ -72,6 +72,7 @@ def run(workspace: Path, *, load_sample: bool, quit_after_shown: bool = False) -
 
         def report_and_quit() -> None:
             print(f"shown {time.time() - t0:.3f}", flush=True)
+            window.install_widgets()  # here, not on a task: the window closes next
             window.open_workspace()
             window.close()  # waits for the workspace to open, then closes it
 

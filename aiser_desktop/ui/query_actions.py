@@ -18,6 +18,7 @@ from aiser_desktop.ui.history_panel import warning_box
 
 if TYPE_CHECKING:
     from aiser_desktop.core.state.store import SavedQueryRow
+    from aiser_desktop.ui.editor_tabs import EditorTabs
     from aiser_desktop.ui.main_window import MainWindow
     from aiser_desktop.ui.sql_editor import SqlEditor
 
@@ -34,12 +35,17 @@ class QueryActions(QObject):
         self.window = window
         self.dialog: QInputDialog | None = None
 
+    def _tabs(self) -> EditorTabs:
+        tabs = self.window.editor_tabs
+        assert tabs is not None, "the editor is not installed yet"
+        return tabs
+
     # ------------------------------------------------------------------ saving
     def save_query(self) -> None:
         """Ctrl+S: saves the current tab over its saved query, or asks for a name."""
-        if not self.window.session.is_open:
+        if not self.window.session.is_open or self.window.editor_tabs is None:
             return
-        tabs = self.window.editor_tabs
+        tabs = self._tabs()
         editor = tabs.current()
         saved_id = tabs.saved_id(editor)
         if saved_id is None:
@@ -49,9 +55,9 @@ class QueryActions(QObject):
 
     def save_query_as(self) -> None:
         """Ctrl+Shift+S: saves the current tab under a new name."""
-        if not self.window.session.is_open:
+        if not self.window.session.is_open or self.window.editor_tabs is None:
             return
-        tabs = self.window.editor_tabs
+        tabs = self._tabs()
         editor = tabs.current()
         self.ask_name(editor, tabs.title(editor))
 
@@ -77,7 +83,7 @@ class QueryActions(QObject):
 
     def _write(self, editor: SqlEditor, name: str, sql: str, query_id: int | None) -> None:
         window = self.window
-        tabs = window.editor_tabs
+        tabs = self._tabs()
 
         def done(row: SavedQueryRow) -> None:
             if tabs.indexOf(editor) >= 0:
@@ -105,7 +111,7 @@ class QueryActions(QObject):
     # ------------------------------------------------------------------ opening and following
     def open_saved(self, row: SavedQueryRow) -> None:
         """Opens a saved query: its tab if one is open already, else a new tab."""
-        tabs = self.window.editor_tabs
+        tabs = self._tabs()
         for editor in tabs.editors():
             if tabs.saved_id(editor) == row.id:
                 tabs.setCurrentWidget(editor)
@@ -116,14 +122,14 @@ class QueryActions(QObject):
 
     def renamed(self, row: SavedQueryRow) -> None:
         """A saved query was renamed: its open tab takes the new name."""
-        tabs = self.window.editor_tabs
+        tabs = self._tabs()
         for editor in tabs.editors():
             if tabs.saved_id(editor) == row.id:
                 tabs.set_title(editor, row.name)
 
     def deleted(self, query_id: int) -> None:
         """A saved query was deleted: its open tab keeps its text, unsaved now."""
-        tabs = self.window.editor_tabs
+        tabs = self._tabs()
         for editor in tabs.editors():
             if tabs.saved_id(editor) == query_id:
                 tabs.mark_saved(editor, None, tabs.title(editor))

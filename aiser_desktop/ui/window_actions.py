@@ -62,12 +62,8 @@ class WindowActions:
     """Every action of the window, as attributes; made by :func:`build`."""
 
     def __init__(self, w: MainWindow) -> None:
-        # New tab (Ctrl+T) and Close tab (Ctrl+W) are the editor tabs' own window-wide
-        # actions: a second action on the same keys would make both ambiguous.
-        self.new_tab = w.editor_tabs.new_tab_action
-        self.new_tab.setText("&New tab")
-        self.close_tab = w.editor_tabs.close_tab_action
-        self.close_tab.setText("&Close tab")
+        self.new_tab = _action(w, "&New tab", w.new_tab, "Ctrl+T")
+        self.close_tab = _action(w, "&Close tab", w.close_tab, "Ctrl+W")
         self.save_query = _action(w, "&Save query", w.save_query, QKeySequence.StandardKey.Save)
         self.save_query_as = _action(w, "Save query &as…", w.save_query_as, "Ctrl+Shift+S")
         self.add_source = _action(w, "&Add source…", w.show_add_source, "Ctrl+Shift+O")
@@ -76,12 +72,7 @@ class WindowActions:
         )
         self.sample = _action(w, "Load &sample data", w.load_sample)
         self.export_menu = QMenu("&Export results", w)
-        self.exports: dict[str, QAction] = {}
-        for label, fmt, _suffix in export_choices():
-            action = QAction(f"{label}…", w)
-            action.triggered.connect(lambda _c=False, f=fmt: w.export_results(f))
-            self.export_menu.addAction(action)
-            self.exports[fmt] = action
+        self.exports: dict[str, QAction] = {}  # filled by add_exports()
         self.quit = _action(w, "&Quit", w.close, "Ctrl+Q")
         self.quit.setMenuRole(QAction.MenuRole.QuitRole)
 
@@ -130,6 +121,15 @@ class WindowActions:
 
         self.about = _action(w, "&About Aiser Desktop", w.show_about)
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
+
+    def add_exports(self, w: MainWindow) -> None:
+        """Fills File > Export results (once the grid, which knows the formats, is loaded)."""
+        for label, fmt, _suffix in export_choices():
+            if fmt not in self.exports:
+                action = QAction(f"{label}…", w)
+                action.triggered.connect(lambda _c=False, f=fmt: w.export_results(f))
+                self.export_menu.addAction(action)
+                self.exports[fmt] = action
 
     def check_theme(self, mode: str) -> None:
         action = self.theme_actions.get(mode, self.theme_actions["system"])

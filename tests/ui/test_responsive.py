@@ -31,6 +31,11 @@ def test_the_event_loop_keeps_ticking_during_a_five_second_query(
         gaps.append(clock.restart())
 
     timer.timeout.connect(tick)
+    # DuckDB on one thread leaves the GUI thread a core of this shared 2-core machine: the
+    # test is about the app never blocking its event loop, not about the OS scheduler.
+    window.editor.replace_all("set threads = 1")
+    with qtbot.waitSignal(window.query_ended, timeout=30_000):
+        window.run_action.trigger()
     window.editor.replace_all(LONG_QUERY)
     window.run_action.trigger()
     qtbot.waitUntil(lambda: window.status.state.text().startswith("Running query"))
@@ -52,6 +57,7 @@ def test_the_event_loop_keeps_ticking_during_a_five_second_query(
     ticks = gaps[1:]  # the first interval started before the timer
     assert len(ticks) >= 0.8 * WATCH_MS / TICK_MS, f"only {len(ticks)} ticks in 5 s"
     worst = max(ticks)
+    print(f"GUI thread: {len(ticks)} ticks of {TICK_MS} ms in 5 s, worst gap {worst} ms")
     assert worst < MAX_GAP_MS, f"the GUI thread was blocked for {worst} ms"
 
 
