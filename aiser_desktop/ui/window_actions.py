@@ -124,9 +124,10 @@ class WindowActions:
 
     def add_exports(self, w: MainWindow) -> None:
         """Fills File > Export results (once the grid, which knows the formats, is loaded)."""
+        mnemonics = {"csv": "&CSV", "parquet": "&Parquet", "xlsx": "E&xcel", "json": "&JSON"}
         for label, fmt, _suffix in export_choices():
             if fmt not in self.exports:
-                action = QAction(f"{label}…", w)
+                action = QAction(f"{mnemonics.get(fmt, label)}…", w)
                 action.triggered.connect(lambda _c=False, f=fmt: w.export_results(f))
                 self.export_menu.addAction(action)
                 self.exports[fmt] = action
