@@ -138,7 +138,9 @@ class ExportDialog(QDialog):
             return
         if job.progress is not None:
             self.bar.setValue(int(job.progress * 10))
-            self.detail.setText(f"{job.progress:.0f} %")
+            # Every row is read at 100 %; DuckDB still finishes the file (Parquet's footer).
+            done = job.progress >= 100
+            self.detail.setText("Finishing the file…" if done else f"{job.progress:.0f} %")
         if job.done():
             self._finish()
 

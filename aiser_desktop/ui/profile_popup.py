@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFontMetrics, QGuiApplication, QPainter
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from aiser_desktop.core.errors import QueryCancelledError
@@ -122,6 +122,7 @@ class ProfilePopup(QFrame):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.column = column
         self.profile: ColumnProfile | None = None
+        self._anchor = QPoint(0, 0)
         title = QLabel(f"<b>{_escape(column)}</b>")
         kind = str(handle.schema.field(column).type)
         self.type_label = QLabel(kind)
@@ -155,9 +156,23 @@ class ProfilePopup(QFrame):
         self._timer.start()
 
     def show_at(self, point: QPoint) -> None:
-        self.move(point)
+        """Shows the popup at ``point`` (global), kept inside the screen as it grows."""
+        self._anchor = point
         self.show()
+        self._place()
         self._poll()
+
+    def _place(self) -> None:
+        point = self._anchor
+        self.adjustSize()
+        screen = QGuiApplication.screenAt(point) or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.move(point)
+            return
+        room = screen.availableGeometry()
+        x = max(room.left(), min(point.x(), room.right() - self.width()))
+        y = max(room.top(), min(point.y(), room.bottom() - self.height()))
+        self.move(x, y)
 
     def _poll(self) -> None:
         job = self.job
@@ -205,7 +220,8 @@ class ProfilePopup(QFrame):
         elif unique:
             self.histogram_title.setText("Every value is different.")
             self.histogram_title.show()
-        self.adjustSize()
+        if self.isVisible():
+            self._place()
 
     def closeEvent(self, event: Any) -> None:
         if self.job is not None:

@@ -45,8 +45,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QPushButton,
     QScrollBar,
+    QSizePolicy,
     QStackedWidget,
     QTableView,
     QToolButton,
@@ -235,13 +235,19 @@ class ResultsView(QWidget):
         self.summary.setObjectName("muted")
         self.view_label = QLabel("")
         self.view_label.setObjectName("muted")
+        # A long description must not widen the window: it is cut, and whole in the tooltip.
+        self.view_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.view_label.setMinimumWidth(40)
         self.clear_view_button = QToolButton()
         self.clear_view_button.setObjectName("flat")
         self.clear_view_button.setText("Clear sort and filters")
         self.clear_view_button.clicked.connect(self.clear_view)
         self.busy_label = QLabel("")
         self.busy_label.setObjectName("muted")
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QToolButton()
+        self.cancel_button.setObjectName("flat")
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolTip("Stop sorting or filtering")
         self.cancel_button.clicked.connect(self.cancel_work)
         self.export_button = QToolButton()
         self.export_button.setObjectName("flat")
@@ -258,9 +264,8 @@ class ResultsView(QWidget):
         bar.setContentsMargins(10, 4, 6, 4)
         bar.setSpacing(8)
         bar.addWidget(self.summary)
-        bar.addWidget(self.view_label)
+        bar.addWidget(self.view_label, 1)
         bar.addWidget(self.clear_view_button)
-        bar.addStretch(1)
         bar.addWidget(self.busy_label)
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.export_button)
@@ -609,6 +614,7 @@ class ResultsView(QWidget):
             self.summary.setText(f"{handle.row_count:,} {noun}{more}")
         described = self._view.describe()
         self.view_label.setText(described)
+        self.view_label.setToolTip(described)
         self.view_label.setVisible(bool(described))
         self.clear_view_button.setVisible(not self._view.is_plain)
         working = self._job is not None

@@ -8,11 +8,12 @@ from pathlib import Path
 import duckdb
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from aiser_desktop.core.engine import Engine, ResultHandle
 from aiser_desktop.core.engine.derive import Filter
+from aiser_desktop.ui import theme
 from aiser_desktop.ui.results_view import ResultsView
 
 QUERY = (
@@ -126,3 +127,71 @@ def test_profile_popup_shows_counts(qtbot: QtBot, view: ResultsView, handle: Res
     assert popup.profile.nulls == 13
     assert popup.profile.distinct == 3
     popup.close()
+
+
+def test_profile_popup_draws_a_histogram_inside_the_screen(
+    qtbot: QtBot, view: ResultsView, handle: ResultHandle
+) -> None:
+    view.set_result(handle)
+    view.show()
+    popup = view.show_profile("amount")
+    qtbot.waitUntil(lambda: popup.profile is not None, timeout=WAIT_MS)
+    assert popup.histogram.isVisible() and popup.histogram_title.text() == "Distribution"
+    image = popup.histogram.grab().toImage()
+    accent = QColor(theme.ACCENT).rgb()
+    painted = sum(
+        image.pixel(x, y) == accent
+        for x in range(0, image.width(), 3)
+        for y in range(0, image.height(), 3)
+    )
+    assert painted > 50  # the bars are drawn
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    assert screen.contains(popup.frameGeometry().topLeft())
+    assert popup.frameGeometry().right() <= screen.right()
+    popup.close()
+
+
+def test_closing_the_profile_popup_cancels_its_work(
+    qtbot: QtBot, view: ResultsView, handle: ResultHandle
+) -> None:
+    view.set_result(handle)
+    view.show()
+    popup = view.show_profile("region")
+    job = popup.job
+    popup.close()
+    assert job is not None and job.done()
+
+
+def test_an_export_can_be_cancelled_from_its_dialog(
+    qtbot: QtBot, view: ResultsView, engine: Engine, tmp_path: Path
+) -> None:
+    view.set_result(
+        engine.execute(
+            "SELECT i, md5(i::VARCHAR) AS a, md5(a) AS b, md5(b) AS c FROM range(3000000) t(i)"
+        )
+    )
+    target = tmp_path / "big.csv"
+    said: list[object] = []
+    view.note.connect(said.append)
+    view.error.connect(lambda what, exc: said.append(exc))
+    dialog = view.export("csv", str(target))
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.job is not None and (dialog.job.progress or 0) > 0)
+    gone: list[bool] = []
+    dialog.destroyed.connect(lambda: gone.append(True))
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: bool(gone), timeout=WAIT_MS)  # it closes itself
+    qtbot.waitUntil(lambda: list(tmp_path.iterdir()) == [], timeout=WAIT_MS)
+    assert said == []  # a cancel is neither a success nor an error
+
+
+def test_an_export_that_cannot_start_says_why(
+    qtbot: QtBot, view: ResultsView, handle: ResultHandle, tmp_path: Path
+) -> None:
+    errors: list[tuple[str, object]] = []
+    view.error.connect(lambda what, exc: errors.append((what, exc)))
+    view.set_result(handle)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    view.export("csv", str(blocker / "out.csv"))
+    assert errors and str(blocker) in str(errors[0][1])
