@@ -573,10 +573,18 @@ class ResultsView(QWidget):
             self.table.scrollToTop()
             if fit:
                 self._fit_first_page()
+            self._fit_row_numbers(handle.row_count)
         self._sync_row_bar()
         self._update_sort_indicator()
         self._update_bar()
         self.result_changed.emit(handle)
+
+    def _fit_row_numbers(self, rows: int) -> None:
+        """The row numbers' width, from the widest one: measured by Qt, it would ask for a
+        thousand labels each time the row window moves."""
+        header = self.table.verticalHeader()
+        widest = header.fontMetrics().horizontalAdvance(f"{max(rows, 1):,}")
+        header.setFixedWidth(widest + 20)
 
     def _fit_first_page(self) -> None:
         """First widths from the header and a sample: the first rows and the last ones (a
