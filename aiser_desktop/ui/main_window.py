@@ -149,13 +149,13 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
         self.main_split.addWidget(self.sources_panel)
         self.main_split.addWidget(self.centre)
         self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([300, 980])
+        self.main_split.setSizes([330, 700])
         self.main_split.setContentsMargins(8, 8, 2, 8)
         self.setCentralWidget(self.main_split)
 
         self.agent_dock = AgentDock(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.agent_dock)
-        self.resizeDocks([self.agent_dock], [300], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.agent_dock], [250], Qt.Orientation.Horizontal)
 
     def _connect(self) -> None:
         self.sources_panel.import_button.clicked.connect(self.show_add_source)
@@ -235,10 +235,22 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
         grid.chart_requested.connect(self._chart_requested)
         grid.note.connect(lambda text: self.messages.add(text, "success"))
         grid.error.connect(lambda text, exc: self._note("error", text, exc))
-        grid.result_changed.connect(lambda _handle: self._update_actions())
+        grid.result_changed.connect(self._result_changed)
+        grid.busy_changed.connect(lambda _busy: self._update_actions())
         self.actions_.add_exports(self)
         self._update_actions()
         self.widgets_ready.emit()
+
+    def _result_changed(self, handle: Any) -> None:
+        """The grid shows a sorted or filtered result: the status bar says how many rows."""
+        self._update_actions()
+        grid = self.grid
+        if handle is not None and grid is not None and handle is not grid.base_handle:
+            base = grid.base_handle
+            of = f" of {base.row_count:,}" if base is not None else ""
+            self.status.last_result.setText(
+                f"{handle.row_count:,}{of} rows shown (sorted or filtered)"
+            )
 
     def _load_widgets(self) -> None:
         """Imports the editor's and the grid's modules on a task thread, then installs them."""
@@ -269,7 +281,8 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
         for action in (a.run, a.run_all, a.explain, a.explain_analyze):
             action.setEnabled(is_open and not running)
         self.editor_panel.run_button.setEnabled(is_open and not running)
-        a.cancel.setEnabled(running)
+        # Esc also stops a sort, filter or export of the result.
+        a.cancel.setEnabled(running or (self.grid is not None and self.grid.busy))
         self.editor_panel.cancel_button.setEnabled(running)
         for action in (a.import_file, a.add_source, a.refresh, a.save_query, a.save_query_as):
             action.setEnabled(is_open)

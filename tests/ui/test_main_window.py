@@ -683,3 +683,12 @@ def test_the_leak_check_sees_a_window_left_open(qtbot: QtBot) -> None:
     assert leaked_windows(before) == [stray]
     stray.close()
     assert leaked_windows(before) == []
+
+
+def test_sorting_the_grid_tells_the_status_bar(qtbot: QtBot, window: MainWindow) -> None:
+    assert run_sql(qtbot, window, "select * from sales") == "finished"
+    assert window.grid is not None
+    with qtbot.waitSignal(window.grid.result_changed, timeout=QUERY_TIMEOUT_MS):
+        window.grid.sort_by("amount", descending=True)
+    assert window.status.last_result.text() == "3 of 3 rows shown (sorted or filtered)"
+    assert window.results.index(0, 2).data() == "10.50"
