@@ -9,6 +9,7 @@
     aiser refresh NAME... / remove NAME...  a new snapshot / remove sources
     aiser mode NAME linked|imported         query in place, or copy into the workspace
     aiser history [--limit N] [--json]
+    aiser ask "QUESTION" [--provider rules|local|litellm:MODEL] [--json]
 
 Everything heavy (DuckDB, Arrow, Qt) is imported inside the verb that needs it, so
 ``aiser --version`` answers in a fraction of a second.
@@ -86,9 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"rows printed in table format (default: {TABLE_ROWS})",
     )
 
+    from aiser_desktop.cli_agent import add_verbs as add_agent_verbs
     from aiser_desktop.cli_sources import add_verbs
 
     add_verbs(verbs, workspace)
+    add_agent_verbs(verbs, workspace)
 
     hist = verbs.add_parser("history", parents=[workspace], help="the queries run lately")
     hist.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default: 20)")
@@ -134,6 +137,10 @@ def _handler(verb: str | None) -> Callable[[Workspace, argparse.Namespace], int]
         return {"query": _query, "history": _history}[verb]
     if verb is None:
         return None
+    if verb == "ask":
+        from aiser_desktop.cli_agent import ask
+
+        return ask
     from aiser_desktop.cli_sources import HANDLERS
 
     return HANDLERS[verb]
