@@ -115,16 +115,21 @@ class ProfilePopup(QFrame):
     failed = Signal(object)
 
     def __init__(
-        self, engine: Engine, handle: ResultHandle, column: str, parent: QWidget | None = None
+        self,
+        engine: Engine,
+        handle: ResultHandle,
+        column: str | int,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Popup)
         self.setObjectName("panel")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.column = column
+        field = handle.schema.field(column)
+        self.column = field.name
         self.profile: ColumnProfile | None = None
         self._anchor = QPoint(0, 0)
-        title = QLabel(f"<b>{_escape(column)}</b>")
-        kind = str(handle.schema.field(column).type)
+        title = QLabel(f"<b>{_escape(field.name)}</b>")
+        kind = str(field.type)
         self.type_label = QLabel(kind)
         self.type_label.setObjectName("muted")
         self.status = QLabel(f"Profiling {handle.row_count:,} rows…")

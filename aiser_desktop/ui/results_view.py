@@ -54,7 +54,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aiser_desktop.core.engine.derive import OPERATORS, Filter, ResultJob, View, derive
+from aiser_desktop.core.engine.derive import (
+    OPERATORS,
+    Filter,
+    ResultJob,
+    View,
+    column_index,
+    derive,
+)
 from aiser_desktop.core.engine.export import CHOICES
 from aiser_desktop.core.errors import AiserError, QueryCancelledError
 from aiser_desktop.ui.results_model import (
@@ -161,10 +168,18 @@ class ResultsTable(QTableView):
 class FilterDialog(QDialog):
     """Asks for one filter on a column: an operator and a value."""
 
-    def __init__(self, column: str, value: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        label: str,
+        value: str = "",
+        parent: QWidget | None = None,
+        *,
+        column: str | int | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Filter {column}")
-        self.column = column
+        self.setWindowTitle(f"Filter {label}")
+        self.column = label if column is None else column
+        column_label = label
         self.op = QComboBox()
         for op in OPERATORS:
             self.op.addItem(_OP_LABELS[op], op)
@@ -172,7 +187,7 @@ class FilterDialog(QDialog):
         self.value.setPlaceholderText("value")
         self.op.currentIndexChanged.connect(self._op_changed)
         form = QFormLayout()
-        form.addRow(QLabel(f"Keep the rows where <b>{_escape(column)}</b>"))
+        form.addRow(QLabel(f"Keep the rows where <b>{_escape(column_label)}</b>"))
         form.addRow(self.op)
         form.addRow(self.value)
         buttons = QDialogButtonBox(
@@ -371,8 +386,9 @@ class ResultsView(QWidget):
         self._end_job()
         return True
 
-    def sort_by(self, column: str | None, descending: bool = False) -> None:
-        """Sorts by ``column`` (None: the query's own order), in DuckDB."""
+    def sort_by(self, column: str | int | None, descending: bool = False) -> None:
+        """Sorts by ``column`` (a name or a position; None: the query's own order), in
+        DuckDB."""
         self._apply(View(column, descending, self._view.filters))
 
     def add_filter(self, item: Filter) -> None:
@@ -380,7 +396,7 @@ class ResultsView(QWidget):
         kept = tuple(f for f in self._view.filters if f != item)
         self._apply(View(self._view.sort, self._view.descending, (*kept, item)))
 
-    def clear_filters(self, column: str | None = None) -> None:
+    def clear_filters(self, column: str | int | None = None) -> None:
         """Removes the filters (of ``column`` only, if given)."""
         kept = tuple(f for f in self._view.filters if column is not None and f.column != column)
         self._apply(View(self._view.sort, self._view.descending, kept))
@@ -408,18 +424,24 @@ class ResultsView(QWidget):
         dialog.start()
         return dialog
 
-    def show_profile(self, column: str) -> Any:
-        """Opens the profile popup of ``column`` under its header; returns the popup."""
+    def show_profile(self, column: str | int) -> Any:
+        """Opens the profile popup of ``column`` (a name, or a position) under its header;
+        returns the popup."""
         handle = self.handle
         if handle is None or self._engine is None:
             return None
         from aiser_desktop.ui.profile_popup import ProfilePopup
 
-        section = handle.column_names.index(column)
+        try:
+            section = column_index(handle.schema, column)
+        except AiserError as exc:
+            self.error.emit("The profile was not made.", exc)
+            return None
+        name = handle.column_names[section]
         header = self.table.horizontalHeader()
         x = header.sectionViewportPosition(section)
-        popup = ProfilePopup(self._engine, handle, column, self)
-        popup.failed.connect(lambda exc: self.error.emit(f"Profiling {column} failed.", exc))
+        popup = ProfilePopup(self._engine, handle, section, self)
+        popup.failed.connect(lambda exc: self.error.emit(f"Profiling {name} failed.", exc))
         popup.show_at(header.mapToGlobal(QPoint(max(0, x), header.height())))
         return popup
 
@@ -620,7 +642,7 @@ class ResultsView(QWidget):
             noun = "row" if handle.row_count == 1 else "rows"
             more = " (more were not fetched)" if handle.truncated else ""
             self.summary.setText(f"{handle.row_count:,} {noun}{more}")
-        described = self._view.describe()
+        described = self._view.describe(self._base.column_names if self._base else None)
         self.view_label.setText(described)
         self.view_label.setToolTip(described)
         self.view_label.setVisible(bool(described))
@@ -634,21 +656,33 @@ class ResultsView(QWidget):
         header = self.table.horizontalHeader()
         handle = self._base
         column = self._view.sort
-        if handle is None or column is None or column not in handle.column_names:
+        try:
+            section = (
+                -1 if handle is None or column is None else column_index(handle.schema, column)
+            )
+        except AiserError:
+            section = -1
+        if section < 0:
             header.setSortIndicatorShown(False)
             return
         order = (
             Qt.SortOrder.DescendingOrder if self._view.descending else Qt.SortOrder.AscendingOrder
         )
         header.setSortIndicatorShown(True)
-        header.setSortIndicator(handle.column_names.index(column), order)
+        header.setSortIndicator(section, order)
 
     # ------------------------------------------------------------------ sort and filter
+    def _ref(self, section: int) -> str | int:
+        """How a column is named to the core: by name, or by position when two share it."""
+        assert self._base is not None
+        names = self._base.column_names
+        return names[section] if names.count(names[section]) == 1 else section
+
     def _header_clicked(self, section: int) -> None:
         """First click sorts ascending, the second descending, the third restores the order."""
         if self._base is None:
             return
-        column = self._base.column_names[section]
+        column = self._ref(section)
         view = self._job_view or self._view
         if view.sort != column:
             self.sort_by(column, False)
@@ -687,7 +721,8 @@ class ResultsView(QWidget):
 
     def _derived(self, view: View, handle: ResultHandle) -> None:
         self._set_view(view, handle)
-        self.note.emit(f"{view.describe().capitalize()}: {handle.row_count:,} rows in "
+        described = view.describe(handle.column_names).capitalize()
+        self.note.emit(f"{described}: {handle.row_count:,} rows in "
                        f"{handle.seconds:.2f} s.")  # fmt: skip
 
     def _set_view(self, view: View, handle: ResultHandle) -> None:
@@ -750,7 +785,8 @@ class ResultsView(QWidget):
     def header_menu(self, section: int) -> QMenu:
         """The context menu of a column header (built fresh; tests trigger its actions)."""
         assert self._base is not None
-        column = self._base.column_names[section]
+        column = self._ref(section)
+        name = self._base.column_names[section]
         can_work = self._engine is not None
         menu = QMenu(self)
         ascending = menu.addAction("Sort ascending", lambda: self.sort_by(column, False))
@@ -764,16 +800,21 @@ class ResultsView(QWidget):
         clear_filter.setEnabled(has_filter)
         menu.addSeparator()
         profile = menu.addAction("Profile", lambda: self.show_profile(column))
-        menu.addAction("Chart this", lambda: self.chart_requested.emit(column))
+        menu.addAction("Chart this", lambda: self.chart_requested.emit(name))
         menu.addSeparator()
         menu.addAction("Auto-fit width", lambda: self.autofit(section))
         for action in (ascending, descending, filter_action, profile):
             action.setEnabled(can_work)
         return menu
 
-    def ask_filter(self, column: str, value: str = "") -> FilterDialog:
-        """Opens the filter dialog for ``column``; its OK adds the filter."""
-        dialog = FilterDialog(column, value, self)
+    def ask_filter(self, column: str | int, value: str = "") -> FilterDialog:
+        """Opens the filter dialog for ``column`` (a name or a position); its OK adds the
+        filter."""
+        if isinstance(column, str):
+            label = column
+        else:
+            label = self._base.column_names[column] if self._base else f"#{column + 1}"
+        dialog = FilterDialog(label, value, self, column=column)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.add_filter(dialog.filter()))
         dialog.open()
@@ -788,7 +829,7 @@ class ResultsView(QWidget):
     def cell_menu(self, row: int, column: int) -> QMenu:
         """The context menu of a cell: copy, and filter by its value."""
         assert self._base is not None
-        name = self._base.column_names[column]
+        name = self._ref(column)
         value = self.model.value(row, column)
         menu = QMenu(self)
         menu.addAction(self.copy_action)

@@ -251,3 +251,18 @@ def test_a_new_result_cancels_a_running_sort(
     view.set_result(other)
     assert not view.busy and view.handle is other
     assert not view.table.horizontalHeader().isSortIndicatorShown()
+
+
+def test_columns_that_share_a_name_sort_and_profile_by_position(
+    qtbot: QtBot, view: ResultsView, engine: Engine
+) -> None:
+    view.set_result(engine.execute("SELECT t.x, u.x FROM range(3) t(x), (VALUES (10), (20)) u(x)"))
+    view.table.horizontalHeader().sectionClicked.emit(1)
+    qtbot.waitUntil(lambda: not view.busy)
+    assert [view.model.value(r, 1) for r in range(6)] == [10, 10, 10, 20, 20, 20]
+    assert view.table.horizontalHeader().sortIndicatorSection() == 1
+    assert view.view_label.text() == "sorted by x ascending"
+    popup = view.show_profile(1)
+    qtbot.waitUntil(lambda: popup.profile is not None)
+    assert popup.profile.min == 10
+    popup.close()

@@ -180,3 +180,23 @@ def test_describe_says_what_is_shown() -> None:
     sql, params = derive_sql(view, "r", schema)
     assert sql.endswith('ORDER BY "amount" DESC NULLS LAST')
     assert params == ["north"]
+
+
+def test_columns_that_share_a_name(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A join gives two columns called x: they are told apart by position, keep their names."""
+    sql = "SELECT t.x, u.x FROM range(3) t(x), (VALUES (10), (20)) u(x)"
+    for spill in (False, True):
+        monkeypatch.setattr(result, "MEMORY_ROWS", 2 if spill else 1_000_000)
+        handle = engine.execute(sql)
+        assert handle.spilled == spill
+        assert handle.column_names == ["x", "x"] and handle.sql_names == ["x", "x_1"]
+        assert handle.page(0, 1).column_names == ["x", "x"]
+        derived = run(engine, handle, View(1, True, (Filter(0, ">=", "1"),)))
+        assert derived.column_names == ["x", "x"]
+        assert [row[1] for row in derived.rows(0, 10)] == [20, 20, 10, 10]
+        assert sorted(derived.rows(0, 10)) == [(1, 10), (1, 20), (2, 10), (2, 20)]
+        with pytest.raises(FilterError, match="2 columns named 'x'"):
+            derive(engine, handle, View("x"))
+    assert View(1, filters=(Filter(0, "=", 1),)).describe(["x", "x"]) == (
+        "where x = 1, sorted by x ascending"
+    )

@@ -164,3 +164,14 @@ def test_an_export_into_a_file_path_is_a_clear_error(
     assert str(blocker) in str(caught.value) and caught.value.hint
     with pytest.raises(AiserError, match="is a folder"):
         export.export_result(engine, handle, tmp_path, "csv")
+
+
+def test_columns_that_share_a_name_are_exported_as_duckdb_names_them(
+    engine: Engine, tmp_path: Path
+) -> None:
+    handle = engine.execute("SELECT t.x, u.x FROM range(2) t(x), (VALUES (10)) u(x)")
+    path = handle.write(tmp_path / "joined.json")
+    assert json.loads(path.read_text(encoding="utf-8")) == [
+        {"x": 0, "x_1": 10},
+        {"x": 1, "x_1": 10},
+    ]

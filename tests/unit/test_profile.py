@@ -146,3 +146,13 @@ def test_an_unknown_column_is_refused(engine: Engine, handle: ResultHandle) -> N
 )
 def test_kinds_of_duckdb_types(name: str, kind: str) -> None:
     assert kind_of(name) == kind
+
+
+def test_a_column_that_shares_its_name(engine: Engine) -> None:
+    handle = engine.execute("SELECT t.x, u.x FROM range(3) t(x), (VALUES (10), (20)) u(x)")
+    found = of_position(engine, handle, 1)
+    assert (found.column, found.min, found.max, found.distinct) == ("x", 10, 20, 2)
+
+
+def of_position(engine: Engine, handle: ResultHandle, column: int) -> ColumnProfile:
+    return profile(engine, handle, column).result(timeout=30)

@@ -55,22 +55,29 @@ class Filter:
     """Keep the rows where ``column op value``.
 
     Attributes:
-        column: The column's name.
+        column: The column's name, or its position (0-based) when two columns share a name.
         op: One of :data:`OPERATORS`.
         value: What the column is compared with, as typed by a person or as a Python value;
             ignored for ``is null`` and ``is not null``.
     """
 
-    column: str
+    column: str | int
     op: str
     value: Any = None
 
-    def describe(self) -> str:
+    def describe(self, names: list[str] | None = None) -> str:
         """For people: ``region = 'north'``, ``amount is null``."""
+        column = _label(self.column, names)
         if self.op in _NO_VALUE:
-            return f"{self.column} {self.op}"
+            return f"{column} {self.op}"
         value = self.value if not isinstance(self.value, str) else repr(self.value)
-        return f"{self.column} {self.op} {value}"
+        return f"{column} {self.op} {value}"
+
+
+def _label(column: str | int, names: list[str] | None) -> str:
+    if isinstance(column, int):
+        return names[column] if names is not None and 0 <= column < len(names) else f"#{column + 1}"
+    return column
 
 
 @dataclass(frozen=True)
@@ -78,12 +85,13 @@ class View:
     """How a result is shown: sorted by at most one column, filtered by any number.
 
     Attributes:
-        sort: The column to sort by, or None for the result's own order.
+        sort: The column to sort by (a name, or a position as for :class:`Filter`), or None
+            for the result's own order.
         descending: Sort from the largest value down.
         filters: All of them must hold for a row to be kept.
     """
 
-    sort: str | None = None
+    sort: str | int | None = None
     descending: bool = False
     filters: tuple[Filter, ...] = ()
 
@@ -92,32 +100,42 @@ class View:
         """True when nothing is sorted or filtered (the original result is what is shown)."""
         return self.sort is None and not self.filters
 
-    def describe(self) -> str:
+    def describe(self, names: list[str] | None = None) -> str:
+        """For people; ``names`` (the result's columns) name the columns given by position."""
         parts = []
         if self.filters:
-            parts.append("where " + " and ".join(f.describe() for f in self.filters))
+            parts.append("where " + " and ".join(f.describe(names) for f in self.filters))
         if self.sort is not None:
-            parts.append(
-                f"sorted by {self.sort} {'descending' if self.descending else 'ascending'}"
-            )
+            order = "descending" if self.descending else "ascending"
+            parts.append(f"sorted by {_label(self.sort, names)} {order}")
         return ", ".join(parts)
 
 
-def derive_sql(view: View, relation: str, schema: pa.Schema) -> tuple[str, list[Any]]:
+def derive_sql(
+    view: View, relation: str, schema: pa.Schema, names: list[str] | None = None
+) -> tuple[str, list[Any]]:
     """The ``SELECT`` of ``view`` over ``relation`` (a table name) and its parameters.
 
     Values travel as parameters, never pasted into the SQL; each is first converted to its
     column's type, so a person's "12" is compared as a number with a number column.
 
+    Args:
+        view: The sort and filters.
+        relation: What to select from.
+        schema: The result's schema (its own column names).
+        names: The column names in ``relation`` when they differ from ``schema``'s (made
+            unique, see ``ResultHandle.sql_names``); the output keeps ``schema``'s names.
+
     Raises:
         FilterError: A column is not in ``schema``, an operator is unknown, or a value does
             not fit its column.
     """
+    names = names or schema.names
     where: list[str] = []
     params: list[Any] = []
     for item in view.filters:
-        field = _field(schema, item.column)
-        column = quote_name(item.column)
+        index = column_index(schema, item.column)
+        field, column = schema.field(index), quote_name(names[index])
         if item.op not in OPERATORS:
             raise FilterError(
                 f"Unknown filter operator {item.op!r}.", hint=f"Use one of {', '.join(OPERATORS)}."
@@ -132,24 +150,48 @@ def derive_sql(view: View, relation: str, schema: pa.Schema) -> tuple[str, list[
             target = f"CAST({column} AS VARCHAR)" if as_text else column
             where.append(f"{target} {item.op} ?")
             params.append(value)
-    sql = f"SELECT * FROM {relation}"
+    if list(names) == schema.names:
+        sql = f"SELECT * FROM {relation}"
+    else:  # back to the result's own (repeated) names
+        columns = ", ".join(
+            f"{quote_name(unique)} AS {quote_name(own)}"
+            for unique, own in zip(names, schema.names, strict=True)
+        )
+        sql = f"SELECT {columns} FROM {relation}"
     if where:
         sql += " WHERE " + " AND ".join(where)
     if view.sort is not None:
-        _field(schema, view.sort)
+        column = quote_name(names[column_index(schema, view.sort)])
         order = "DESC" if view.descending else "ASC"
-        sql += f" ORDER BY {quote_name(view.sort)} {order} NULLS LAST"
+        sql += f" ORDER BY {column} {order} NULLS LAST"
     return sql, params
 
 
-def _field(schema: pa.Schema, name: str) -> pa.Field:
-    index = schema.get_field_index(name)
-    if index < 0:
+def column_index(schema: pa.Schema, column: str | int) -> int:
+    """The position of ``column`` (a name, or a position) in ``schema``.
+
+    Raises:
+        FilterError: There is no such column, or several have that name.
+    """
+    if isinstance(column, int):
+        if 0 <= column < len(schema):
+            return column
         raise FilterError(
-            f"The result has no column {name!r}.",
+            f"The result has no column #{column + 1}.",
+            hint=f"It has {len(schema)} columns.",
+        )
+    found = [i for i, name in enumerate(schema.names) if name == column]
+    if not found:
+        raise FilterError(
+            f"The result has no column {column!r}.",
             hint=f"Its columns are: {', '.join(schema.names)}.",
         )
-    return schema.field(index)
+    if len(found) > 1:
+        raise FilterError(
+            f"The result has {len(found)} columns named {column!r}.",
+            hint="Give each its own name in the query (AS ...), or pick it by position.",
+        )
+    return found[0]
 
 
 def _typed(item: Filter, field: pa.Field) -> tuple[Any, bool]:
@@ -157,7 +199,7 @@ def _typed(item: Filter, field: pa.Field) -> tuple[Any, bool]:
     value, kind = item.value, field.type
     if value is None:
         raise FilterError(
-            f"The filter on {item.column!r} needs a value.",
+            f"The filter on {_label(item.column, None)!r} needs a value.",
             hint="Type a value, or choose 'is null' to find the missing ones.",
         )
     if not isinstance(value, str):
@@ -181,7 +223,7 @@ def _typed(item: Filter, field: pa.Field) -> tuple[Any, bool]:
             return dt.datetime.fromisoformat(text), False
     except (ValueError, decimal.InvalidOperation):
         raise FilterError(
-            f"{value!r} is not a value of the column {item.column!r} ({kind}).",
+            f"{value!r} is not a value of the column {_label(item.column, None)!r} ({kind}).",
             hint=_EXAMPLES.get(_family(kind), "Type a value of the column's kind."),
         ) from None
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
@@ -370,16 +412,17 @@ def derive(engine: Engine, handle: ResultHandle, view: View) -> ResultJob[Result
     Raises:
         FilterError: At once, when a column or a value does not fit the result.
     """
-    job: ResultJob[ResultHandle] = ResultJob(view.describe() or "Showing the result")
+    names = handle.sql_names
+    job: ResultJob[ResultHandle] = ResultJob(view.describe(handle.column_names) or "Showing")
     if view.is_plain:
         job._settle(result=handle)
         return job
-    derive_sql(view, "r", handle.schema)  # a bad column or value fails here, not later
+    derive_sql(view, "r", handle.schema, names)  # a bad column or value fails here, not later
 
     def work(con: DuckDBPyConnection) -> ResultHandle:
         start = time.perf_counter()
         with handle.scan(con) as relation:
-            sql, params = derive_sql(view, relation, handle.schema)
+            sql, params = derive_sql(view, relation, handle.schema, names)
             cursor = run_sql(con, sql, params)
             reader = cursor.to_arrow_reader(_BATCH_ROWS)
             rows, _ = collect(

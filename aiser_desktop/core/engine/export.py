@@ -132,15 +132,19 @@ def _copy(
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
     done = 0
 
+    # Two columns of one name (from a join) are written as x and x_1, as DuckDB names them.
+    names = handle.sql_names
+    schema = pa.schema([f.with_name(n) for f, n in zip(handle.schema, names, strict=True)])
+
     def counted() -> Iterator[pa.RecordBatch]:
         nonlocal done
         for batch in handle.batches(65_536):
-            yield batch
+            yield pa.RecordBatch.from_arrays(batch.columns, schema=schema)
             done += batch.num_rows
             if on_rows is not None:
                 on_rows(done)  # may raise to stop
 
-    reader = pa.RecordBatchReader.from_batches(handle.schema, counted())
+    reader = pa.RecordBatchReader.from_batches(schema, counted())
     name = f"aiser_export_{uuid.uuid4().hex[:8]}"
     con.register(name, reader)
     target = str(partial).replace("'", "''")

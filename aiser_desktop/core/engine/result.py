@@ -112,6 +112,29 @@ def _prepare(folder: Path) -> None:
                 stale.unlink()
 
 
+def unique_names(names: list[str]) -> list[str]:
+    """``names`` made unique for SQL, as DuckDB's own names are (``x``, ``x_1``; case does
+    not count): a join can give a result two columns called ``x``, which Arrow allows but
+    DuckDB cannot scan."""
+    used: set[str] = set()
+    out = []
+    for name in names:
+        candidate, number = name, 1
+        while candidate.lower() in used:
+            candidate, number = f"{name}_{number}", number + 1
+        used.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
+def _renamed(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with unique names (itself when they already are)."""
+    names = unique_names(schema.names)
+    if names == schema.names:
+        return schema
+    return pa.schema([field.with_name(name) for field, name in zip(schema, names, strict=True)])
+
+
 # ---------------------------------------------------------------------- row stores
 class _MemoryRows:
     """A result held as one Arrow table."""
@@ -134,18 +157,24 @@ class _MemoryRows:
         yield from self.table.to_batches()
 
     def dataset(self) -> Any:
-        return self.table
+        names = unique_names(self.table.column_names)
+        return self.table if names == self.table.column_names else self.table.rename_columns(names)
 
     def release(self) -> None:
         """Nothing to release: the table goes with the handle."""
 
 
 class _SpilledRows:
-    """A result in an Arrow IPC file, read back one record batch at a time."""
+    """A result in an Arrow IPC file, read back one record batch at a time.
+
+    The file's columns have unique names (:func:`unique_names`), so DuckDB can scan it; pages
+    and batches come back under the result's own names.
+    """
 
     def __init__(self, path: Path, schema: pa.Schema, starts: list[int], rows: int) -> None:
         self.path = path
         self._schema = schema
+        self._file_schema = _renamed(schema)
         self._starts = starts  # first row of each batch
         self._rows = rows
         self._lock = threading.Lock()
@@ -207,22 +236,28 @@ class _SpilledRows:
                 batch = self._batch(number)
                 start = row - self._starts[number]
                 take = min(batch.num_rows - start, end - row)
-                pieces.append(batch.slice(start, take))
+                pieces.append(self._own(batch.slice(start, take)))
                 row += take
                 number += 1
         return pa.Table.from_batches(pieces, schema=self._schema)
+
+    def _own(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """A batch of the file under the result's own column names."""
+        if self._file_schema is self._schema:
+            return batch
+        return pa.RecordBatch.from_arrays(batch.columns, schema=self._schema)
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         # A reader of its own, so a long export never holds the lock the grid's pages need.
         with pa.memory_map(str(self.path), "r") as source:
             reader = pa.ipc.open_file(source)
             for number in range(reader.num_record_batches):
-                yield reader.get_batch(number)
+                yield self._own(reader.get_batch(number))
 
     def dataset(self) -> Any:
         import pyarrow.dataset as ds
 
-        return ds.dataset(str(self.path), format="ipc", schema=self._schema)
+        return ds.dataset(str(self.path), format="ipc", schema=self._file_schema)
 
     def release(self) -> None:
         self._finalizer()
@@ -257,6 +292,7 @@ class _Spiller:
         name = f"{label}-{os.getpid()}-{next(_names)}-{uuid.uuid4().hex[:8]}{SPILL_SUFFIX}"
         self.path = folder / name
         self.schema = schema
+        self._file_schema = _renamed(schema)
         self.starts: list[int] = []
         self.rows = 0
         self._error: BaseException | None = None
@@ -265,7 +301,7 @@ class _Spiller:
         options = pa.ipc.IpcWriteOptions(compression=SPILL_COMPRESSION)
         try:
             self._sink = pa.OSFile(str(self.path), "wb")
-            self._writer = pa.ipc.new_file(self._sink, schema, options=options)
+            self._writer = pa.ipc.new_file(self._sink, self._file_schema, options=options)
         except OSError as exc:
             self.discard()
             raise _disk_error(self.path, exc) from exc
@@ -279,6 +315,8 @@ class _Spiller:
                 return
             if self._error is not None:
                 continue  # keep taking batches, so that write() never blocks
+            if self._file_schema is not self.schema:
+                batch = pa.RecordBatch.from_arrays(batch.columns, schema=self._file_schema)
             try:
                 for start in range(0, batch.num_rows, SPILL_BATCH_ROWS):
                     piece = batch.slice(start, SPILL_BATCH_ROWS)
@@ -453,6 +491,11 @@ class ResultHandle:
         return list(self._rows.schema.names)
 
     @property
+    def sql_names(self) -> list[str]:
+        """The column names :meth:`scan` gives SQL: the result's own, made unique."""
+        return unique_names(self.column_names)
+
+    @property
     def spilled(self) -> bool:
         """True when the rows are in a file (a big result), not in memory."""
         return isinstance(self._rows, _SpilledRows)
@@ -512,7 +555,8 @@ class ResultHandle:
 
         Yields:
             A relation name to use in ``FROM``: the in-memory table or the spilled file,
-            registered on ``con`` (streamed, never copied into DuckDB).
+            registered on ``con`` (streamed, never copied into DuckDB). Its columns are
+            :attr:`sql_names`.
         """
         name = f"aiser_result_{self.query_id}_{next(_names)}"
         con.register(name, self._rows.dataset())

@@ -12,6 +12,7 @@ of 100 million rows costs seconds, not a hash table of every value.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import time
@@ -281,27 +282,30 @@ def _text(value: Any) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-def profile(engine: Engine, handle: ResultHandle, column: str) -> ResultJob[ColumnProfile]:
+def profile(engine: Engine, handle: ResultHandle, column: str | int) -> ResultJob[ColumnProfile]:
     """Profiles one column of a query's result, on the engine's worker.
 
     The result's rows are read where they are (memory or the spilled file); the query is not
     run again.
 
-    Raises:
-        FilterError: At once, when the result has no such column.
-    """
-    from aiser_desktop.core.engine.derive import FilterError, ResultJob, on_writer
+    Args:
+        engine: The engine that made ``handle``.
+        handle: The result.
+        column: The column's name, or its position when two columns share a name.
 
-    if column not in handle.column_names:
-        raise FilterError(
-            f"The result has no column {column!r}.",
-            hint=f"Its columns are: {', '.join(handle.column_names)}.",
-        )
-    job: ResultJob[ColumnProfile] = ResultJob(f"Profiling {column}")
+    Raises:
+        FilterError: At once, when the result has no such column (or two of that name).
+    """
+    from aiser_desktop.core.engine.derive import ResultJob, column_index, on_writer
+
+    index = column_index(handle.schema, column)
+    own, name = handle.column_names[index], handle.sql_names[index]
+    job: ResultJob[ColumnProfile] = ResultJob(f"Profiling {own}")
 
     def work(con: DuckDBPyConnection) -> ColumnProfile:
         with handle.scan(con) as relation:
-            return profile_column(con, relation, column)
+            found = profile_column(con, relation, name)
+        return dataclasses.replace(found, column=own)
 
     on_writer(engine, job, work)
     return job
