@@ -202,6 +202,7 @@ class ScriptedProvider(Provider):
         self.requests: list[ChatRequest] = []
         self.fail_load = fail_load
         self.loads = 0
+        self.closed = False
 
     def load(self, progress: Any = None) -> None:
         self.loads += 1
@@ -209,6 +210,9 @@ class ScriptedProvider(Provider):
             progress("Loading the scripted model", 1.0)
         if self.fail_load is not None:
             raise self.fail_load
+
+    def close(self) -> None:
+        self.closed = True
 
     def chat(
         self,

@@ -332,7 +332,9 @@ class AgentPanel(QWidget):
         self._conversation: Conversation | None = None
         self._provider: Provider | None = None
         self._number = 0
-        self._running: int | None = None  # the question the worker is on
+        self._running: int | None = None  # the question the person waits for
+        self._in_worker = 0  # questions the worker has not reported back yet
+        self._retired: list[Conversation | Provider] = []  # closed once the worker is idle
         self._cards: dict[int, AnswerCard] = {}
         self._thread = QThread(self)
         self._thread.setObjectName("aiser-agent")
@@ -352,7 +354,7 @@ class AgentPanel(QWidget):
         """Answers questions over ``workspace`` (None: none is open; the panel waits)."""
         self._cancel_running()
         if self._conversation is not None:
-            self._conversation.close()
+            self._retire(self._conversation)
             self._conversation = None
         self._workspace = workspace
         if workspace is not None:
@@ -375,6 +377,7 @@ class AgentPanel(QWidget):
         self.input.clear()
         self._update_state()
         self.busy_changed.emit(True)
+        self._in_worker += 1
         self._start.emit(self._number, self._conversation, question)
         self._scroll_down()
 
@@ -396,12 +399,12 @@ class AgentPanel(QWidget):
         self._cancel_running()
         self._thread.quit()
         self._thread.wait(wait_ms)
-        if self._conversation is not None:
-            self._conversation.close()
-            self._conversation = None
-        if self._provider is not None:
-            self._provider.close()
-            self._provider = None
+        self._in_worker = 0
+        for item in (self._conversation, self._provider):
+            if item is not None:
+                self._retire(item)
+        self._conversation = None
+        self._provider = None
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
@@ -486,7 +489,7 @@ class AgentPanel(QWidget):
             return self._provider
         old, self._provider = self._provider, None
         if old is not None:
-            old.close()
+            self._retire(old)
         try:
             provider = (
                 self._factory(choice)
@@ -555,7 +558,12 @@ class AgentPanel(QWidget):
         self._finish(number)
 
     def _finish(self, number: int) -> None:
-        if number == self._running or self._running is None:
+        self._in_worker = max(0, self._in_worker - 1)
+        if not self._in_worker:
+            for item in self._retired:
+                item.close()
+            self._retired.clear()
+        if number == self._running:
             self._running = None
             self._update_state()
             self.busy_changed.emit(False)
@@ -574,6 +582,14 @@ class AgentPanel(QWidget):
         self._update_state()
         self.busy_changed.emit(False)
 
+    def _retire(self, item: Conversation | Provider) -> None:
+        """Closes a conversation or provider, but only once the worker no longer uses it (a
+        cancelled question may still be unwinding there)."""
+        if self._in_worker:
+            self._retired.append(item)
+        else:
+            item.close()
+
     def _new_conversation(self) -> None:
         self._cancel_running()
         if self._conversation is not None:
@@ -589,6 +605,8 @@ class AgentPanel(QWidget):
         self.input.setEnabled(ready)
         self.ask_button.setEnabled(ready and not busy and bool(self.input.text().strip()))
         self.cancel_button.setEnabled(busy)
+        self.picker.setEnabled(not busy)
+        self.gguf_button.setEnabled(not busy)
         if not ready:
             self.input.setPlaceholderText("Open a workspace to ask about its data")
         else:

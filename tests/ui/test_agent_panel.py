@@ -125,16 +125,23 @@ def test_cancel_ends_the_question_at_once(
         release.wait(10)
         return answer("too late")
 
-    panel = make_panel(lambda choice: ScriptedProvider([slow]))
+    models = {"rules": ScriptedProvider([slow]), "local": ScriptedProvider([])}
+    panel = make_panel(lambda choice: models[choice])
     panel.ask("anything")
     qtbot.waitUntil(started.is_set, timeout=WAIT_MS)
-    assert panel.busy and panel.cancel_button.isEnabled()
+    assert panel.busy and panel.cancel_button.isEnabled() and not panel.picker.isEnabled()
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     assert not panel.busy and not panel.cancel_button.isEnabled()
     card = panel.cards[0]
     assert "Cancelled." in card.steps_label.text()
+    # Another model may be chosen at once; the old one is freed only once the worker,
+    # still unwinding the cancelled question, lets go of it.
+    assert panel.picker.isEnabled()
+    panel.picker.setCurrentIndex(1)
+    panel.picker.activated.emit(1)
+    assert not models["rules"].closed
     release.set()
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: models["rules"].closed, timeout=WAIT_MS)
     assert card.answer is None and "too late" not in card.text_label.text()
 
 
