@@ -156,3 +156,10 @@ def test_a_column_that_shares_its_name(engine: Engine) -> None:
 
 def of_position(engine: Engine, handle: ResultHandle, column: int) -> ColumnProfile:
     return profile(engine, handle, column).result(timeout=30)
+
+
+def test_columns_named_like_the_profiles_own_aliases(engine: Engine) -> None:
+    handle = engine.execute("SELECT i AS b, i % 3 AS v, 'x' || (i % 2) AS n FROM range(90) t(i)")
+    assert sum(b.count for b in of(engine, handle, "b").bins) == 90
+    assert [b.count for b in of(engine, handle, "v").bins] == [30, 30, 30]
+    assert [(b.label, b.count) for b in of(engine, handle, "n").bins] == [("x0", 45), ("x1", 45)]

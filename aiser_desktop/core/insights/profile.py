@@ -193,7 +193,7 @@ def _bins(
         count, width = int(units // step) + 1, step * unit
     found = con.execute(
         f"SELECT least(greatest(floor(({as_number} - ?) / ?), 0), ?)::BIGINT AS b, count(*) "
-        f"FROM {relation} WHERE {finite} GROUP BY b ORDER BY b",
+        f"FROM {relation} WHERE {finite} GROUP BY 1 ORDER BY 1",
         [lo, width, count - 1],
     ).fetchall()
     counts = dict.fromkeys(range(count), 0)
@@ -263,13 +263,13 @@ def _top(
             return (), non_null
         found = con.execute(
             f"SELECT {value} AS v, count(*) AS n FROM {relation} "
-            f"WHERE {value} IN (SELECT unnest(?)) GROUP BY v ORDER BY n DESC, v",
+            f"WHERE {value} IN (SELECT unnest(?)) GROUP BY 1 ORDER BY 2 DESC, 1",
             [values],
         ).fetchall()
     else:
         found = con.execute(
             f"SELECT {value} AS v, count(*) AS n FROM {relation} WHERE {value} IS NOT NULL "
-            f"GROUP BY v ORDER BY n DESC, v LIMIT {TOP_VALUES}"
+            f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {TOP_VALUES}"
         ).fetchall()
     bins = tuple(Bin(_text(v), int(n), v) for v, n in found)
     return bins, non_null - sum(b.count for b in bins)
