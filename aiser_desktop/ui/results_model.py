@@ -70,9 +70,31 @@ def format_value(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, bytes):
         return "\\x" + value.hex()
+    if isinstance(value, dt.timedelta):
+        return _format_interval(0, value.days, value.seconds * 10**9 + value.microseconds * 1000)
+    if type(value).__name__ == "MonthDayNano":  # pyarrow's interval: a named tuple
+        return _format_interval(value.months, value.days, value.nanoseconds)
     if isinstance(value, (list, dict, tuple)):
         return json.dumps(value, default=str, ensure_ascii=False)
     return str(value)
+
+
+def _format_interval(months: int, days: int, nanoseconds: int) -> str:
+    """An interval as DuckDB writes it: ``1 year 2 months 3 days 04:05:06.5``."""
+    parts = []
+    years, months = divmod(months, 12) if months >= 0 else (-(-months // 12), -(-months % 12))
+    for amount, unit in ((years, "year"), (months, "month"), (days, "day")):
+        if amount:
+            parts.append(f"{amount} {unit}{'' if abs(amount) == 1 else 's'}")
+    if nanoseconds or not parts:
+        sign = "-" if nanoseconds < 0 else ""
+        micros = abs(nanoseconds) // 1000
+        seconds, micros = divmod(micros, 1_000_000)
+        minutes, seconds = divmod(seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        clock = f"{sign}{hours:02d}:{minutes:02d}:{seconds:02d}"
+        parts.append(clock + (f".{micros:06d}".rstrip("0") if micros else ""))
+    return " ".join(parts)
 
 
 def _format_float(value: float) -> str:

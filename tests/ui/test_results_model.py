@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 
+import duckdb
 import pyarrow as pa
 import pytest
 from PySide6.QtCore import Qt
@@ -44,10 +45,19 @@ def handle_of(table: pa.Table) -> ResultHandle:
         ([1, 2], "[1, 2]"),
         ({"a": "é"}, '{"a": "é"}'),
         ("plain", "plain"),
+        (dt.timedelta(days=2, seconds=3661), "2 days 01:01:01"),
     ],
 )
 def test_format_value(value: object, text: str) -> None:
     assert format_value(value) == text
+
+
+def test_intervals_read_as_duckdb_writes_them() -> None:
+    con = duckdb.connect()
+    for literal in ("2999 days", "1 year 2 months 3 days 04:05:06.5", "-90 minutes", "0 days"):
+        table = con.execute(f"SELECT INTERVAL '{literal}' AS v, v::VARCHAR AS t").to_arrow_table()
+        value, text = table.column("v")[0].as_py(), table.column("t")[0].as_py()
+        assert format_value(value) == text
 
 
 def test_long_and_multi_line_text_is_shortened_in_the_cell() -> None:
