@@ -3,31 +3,40 @@
 Small results stay in memory; big ones go to a file while they stream out of DuckDB, so a
 100-million-row result costs disk, not memory, and any page of it is read in about a millisecond.
 
-How a result is kept (measured on this project's 2-core machine, ``SELECT i, i*2, md5(i)`` over
-10M rows, 52 bytes a row; see bench/grid.py for 100M):
+How a result could be kept, measured on this project's 2-core machine (shared, so +-15 %) with
+``SELECT i, i*2, md5(i::VARCHAR)`` over 10M rows (52 bytes a row); DuckDB streaming the rows as
+Arrow and dropping them took 2.9-3.3 s:
 
-========================================  =========  ==========  ===================
-way                                        fetch      a page      memory
-========================================  =========  ==========  ===================
-Arrow table in memory (``to_arrow_table``)  2.6 s      0.01 ms     +520 MB (all of it)
-Parquet, 16K-row groups, snappy (pyarrow)  6.1 s      2.9 ms      bounded
-Parquet written by a second DuckDB         5.5 s      2.1 ms      bounded, 1 GB peak
-Arrow IPC file, 16K-row batches, LZ4       4.0 s      0.75 ms     bounded
-Arrow IPC file, uncompressed               3.3 s      0.31 ms     bounded
-========================================  =========  ==========  ===================
+===========================================  =======  =========  ======  ==================
+way                                           fetch    a page     file    memory
+===========================================  =======  =========  ======  ==================
+Arrow table in memory (``to_arrow_table``)     2.6 s   0.01 ms       -   +520 MB (all of it)
+Parquet, 16K-row groups, snappy (pyarrow)      6.1 s   2.9 ms     455 MB  bounded
+Parquet written by a second DuckDB             5.5 s   2.1 ms     406 MB  bounded, 1 GB peak
+Arrow IPC, 16K-row batches, uncompressed       2.9 s   0.3 ms     520 MB  bounded
+Arrow IPC, 16K-row batches, LZ4                3.4 s   0.7 ms     440 MB  bounded
+Arrow IPC, 16K-row batches, zstd (chosen)      3.6 s   1.3 ms     205 MB  bounded
+===========================================  =======  =========  ======  ==================
+
+(IPC rows written on a thread of their own; inline, each took 0.5-0.9 s more.) At 100M rows
+(bench/grid.py) the chosen way took 39.8 s against 40.8 s for plain DuckDB streaming in the
+same run, wrote a 2.0 GB file, and the process grew by 75 MB at most.
 
 So: up to :data:`MEMORY_ROWS` rows and :data:`MEMORY_BYTES` bytes a result is an Arrow table in
-memory, exactly as before (``page()`` is a zero-copy slice). Beyond that the rows already read
-and all the following ones are written, batch by batch as DuckDB hands them over, to an **Arrow
-IPC file** (Feather v2) of :data:`SPILL_BATCH_ROWS`-row record batches compressed with LZ4, in
-the workspace's cache folder. The IPC file format has a footer with the position of every batch,
-so ``page(offset)`` finds its batch by bisecting the batch start rows, and reads and decompresses
-that one batch only from a memory-mapped file (a few recent batches are cached): random access
-in about a millisecond anywhere in the file, with memory bounded by a few batches. LZ4 costs
-little over an uncompressed file and makes real data (repeated text, small numbers) several
-times smaller on disk. Parquet is smaller still but three to nine times slower to page through,
-and DuckDB scans the IPC file just as fast (through a pyarrow dataset) for sorting, filtering,
-profiling and exporting the whole result (see :meth:`ResultHandle.scan`).
+memory, exactly as before (``page()`` is a zero-copy slice; the CLI, the agent and the tests use
+it as such). Beyond that the rows already read and all the following ones are written, batch by
+batch as DuckDB hands them over, to an **Arrow IPC file** (Feather v2) of
+:data:`SPILL_BATCH_ROWS`-row record batches compressed with zstd, in the workspace's cache
+folder (``<workspace>/.cache/results``). The IPC file has a footer with the position of every
+batch, so ``page(offset)`` finds its batch by bisecting the batch start rows and decompresses
+that one batch only, from a memory-mapped file (a few recent batches are cached): about a
+millisecond anywhere in the file, with memory bounded by a few batches. zstd halves the file
+against LZ4 (hex text, repeated values and small numbers compress well) for 0.6 ms more a page,
+which a person cannot see. Parquet is as small but two to nine times slower to page through,
+and DuckDB scans the IPC file as fast (through a pyarrow dataset) for sorting, filtering,
+profiling and exporting the whole result (see :meth:`ResultHandle.scan`). ``table`` still works
+on a spilled result but reads the whole file into memory: use ``page``, ``batches``, ``write``
+or ``scan`` instead.
 
 The file is deleted when the handle is garbage-collected or :meth:`ResultHandle.release`\\ d,
 and at exit; files left by a crash are removed the next time a result is spilled there.
