@@ -56,7 +56,10 @@ if TYPE_CHECKING:
     from aiser_desktop.ui.session import WorkspaceSession
 
 
-STYLE = f"""
+def style() -> str:
+    """The dialog's style sheet in the colours of the theme shown now (read each time the
+    dialog opens, so a theme switched while the app runs is followed)."""
+    return f"""
 QDialog#addSourceDialog {{ border: 1px solid {theme.BORDER}; }}
 QListWidget#kinds {{ border: none; background: transparent; outline: none; }}
 QListWidget#kinds::item {{ padding: 0 8px; border-radius: 6px; color: {theme.TEXT}; }}
@@ -100,7 +103,7 @@ class AddSourceDialog(QDialog):
         self._stopping = False
         self.setWindowTitle("Add source")
         self.setObjectName("addSourceDialog")
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(style())
         self.resize(760, 580)
 
         self.files = FilesPage()

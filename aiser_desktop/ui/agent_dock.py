@@ -1,8 +1,9 @@
-"""The agent panel: a dock on the right of the window, hideable (View > Agent panel,
-Ctrl+Shift+A).
+"""The agent's dock on the right of the window, hideable (View > Agent panel, Ctrl+Shift+A).
 
-The agent itself arrives with its own issue; until then the panel says so plainly, and says
-what it will do, instead of offering a chat box that cannot answer.
+The window shows it at once with a short "loading" line; the agent panel itself
+(:class:`~aiser_desktop.ui.agent_panel.AgentPanel`, which brings sqlglot and the agent's loop)
+is put in by :meth:`AgentDock.install` when the window's heavier widgets are loaded, just after
+it is first shown.
 """
 
 from __future__ import annotations
@@ -10,18 +11,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QVBoxLayout, QWidget
 
-EMPTY_TITLE = "The agent is not here yet"
-EMPTY_TEXT = (
-    "This panel is where you will ask questions about your data in plain words and get back "
-    "the SQL, the table, a chart and a short answer you can check. It works offline, with a "
-    "local model or simple rules.\n\n"
-    "It arrives in a later version. Until then, write SQL in the editor: Ctrl+Space "
-    "completes table and column names."
-)
+LOADING_TEXT = "Loading the agent…"
 
 
 class AgentDock(QDockWidget):
-    """The dock that will hold the agent's conversation.
+    """The dock that holds the agent's conversation.
 
     Args:
         parent: The main window.
@@ -38,24 +32,32 @@ class AgentDock(QDockWidget):
             | QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
-        frame = QFrame()
-        frame.setObjectName("panel")
-        layout = QVBoxLayout(frame)
-        layout.setContentsMargins(20, 24, 20, 24)
-        layout.setSpacing(10)
-        self.title_label = QLabel(EMPTY_TITLE)
-        self.title_label.setObjectName("emptyTitle")
-        self.title_label.setWordWrap(True)
-        self.text_label = QLabel(EMPTY_TEXT)
-        self.text_label.setObjectName("muted")
-        self.text_label.setWordWrap(True)
-        self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.text_label)
-        layout.addStretch(1)
+        self.panel: QWidget | None = None
+        self._frame = QFrame()
+        self._frame.setObjectName("panel")
+        self._layout = QVBoxLayout(self._frame)
+        self._layout.setContentsMargins(12, 12, 12, 12)
+        self.loading_label = QLabel(LOADING_TEXT)
+        self.loading_label.setObjectName("muted")
+        self.loading_label.setWordWrap(True)
+        self._layout.addWidget(self.loading_label)
+        self._layout.addStretch(1)
         holder = QWidget()
         outer = QVBoxLayout(holder)
         outer.setContentsMargins(0, 0, 8, 8)
-        outer.addWidget(frame)
+        outer.addWidget(self._frame)
         self.setWidget(holder)
-        self.setMinimumWidth(220)
+        self.setMinimumWidth(260)
+
+    def install(self, panel: QWidget) -> None:
+        """Puts the agent panel in place of the loading line."""
+        self.panel = panel
+        self.loading_label.hide()
+        while self._layout.count():
+            self._layout.takeAt(0)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(panel)
+
+    def show_failure(self, text: str) -> None:
+        """Says the agent could not be loaded (the window goes on without it)."""
+        self.loading_label.setText(text)

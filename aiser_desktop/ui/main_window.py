@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from aiser_desktop.core.workspace import Workspace
     from aiser_desktop.ui.about import AboutDialog
     from aiser_desktop.ui.add_source_dialog import AddSourceDialog
+    from aiser_desktop.ui.agent_panel import AgentPanel
     from aiser_desktop.ui.background import Opened
     from aiser_desktop.ui.editor_tabs import EditorTabs
     from aiser_desktop.ui.results_view import ResultsView
@@ -135,6 +136,7 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
         self.editor_tabs: EditorTabs | None = None  # see install_widgets()
         self.results_panel = ResultsPanel()
         self.grid: ResultsView | None = None
+        self.agent: AgentPanel | None = None  # see _install_agent()
         self.messages = self.results_panel.messages
 
         self.centre = QSplitter(Qt.Orientation.Vertical)
@@ -238,8 +240,27 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
         grid.result_changed.connect(self._result_changed)
         grid.busy_changed.connect(lambda _busy: self._update_actions())
         self.actions_.add_exports(self)
+        self._install_agent()
         self._update_actions()
         self.widgets_ready.emit()
+
+    def _install_agent(self) -> None:
+        """Puts the agent panel in its dock and wires it to the editor and the messages."""
+        from aiser_desktop.ui.agent_panel import AgentPanel
+
+        panel = AgentPanel(self.agent_dock, settings=self.settings)
+        self.agent_dock.install(panel)
+        self.agent = panel
+        panel.open_sql.connect(lambda sql: self.open_sql(sql, "From the agent"))
+        panel.add_to_dashboard.connect(
+            lambda _answer: self.messages.add(
+                "Dashboards arrive with the chart canvas; open the SQL in the editor to keep "
+                "this answer for now.",
+                "info",
+            )
+        )
+        if self.ws is not None:
+            panel.set_workspace(self.ws)
 
     def _result_changed(self, handle: Any) -> None:
         """The grid shows a sorted or filtered result: the status bar says how many rows."""
@@ -465,6 +486,8 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
         self._restore_tabs(*opened.tabs)
         self.history.attach(self.session)
         self.saved.attach(self.session)
+        if self.agent is not None:
+            self.agent.set_workspace(opened.ws)
         self.keeper.start(self._restored_layout or None, self.tabs_state())
         self._update_actions()
         self.editor.setFocus()
@@ -537,6 +560,9 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
             if self.grid is not None:
                 self.grid.cancel_work()
                 self.grid.set_engine(None)
+            if self.agent is not None:
+                self.agent.shutdown()  # cancels a question under way and waits for it
+                self.agent.set_workspace(None)
             self.session.close()
         event.accept()
 
@@ -559,5 +585,5 @@ def _import_widgets() -> None:
     import importlib
 
     # The workspace is what opens next; its import is the heaviest (SQLAlchemy, DuckDB).
-    for name in ("core.workspace", "ui.editor_tabs", "ui.results_view"):
+    for name in ("core.workspace", "ui.editor_tabs", "ui.results_view", "ui.agent_panel"):
         importlib.import_module(f"aiser_desktop.{name}")

@@ -564,7 +564,7 @@ def test_the_agent_panel_is_docked_and_hides(qtbot: QtBot, window: MainWindow) -
     dock = window.agent_dock
     assert dock.isVisible()
     assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
-    assert "not here yet" in dock.title_label.text()
+    assert window.agent is not None and dock.panel is window.agent
     qtbot.keyClick(
         window.editor,
         Qt.Key.Key_A,
@@ -573,6 +573,26 @@ def test_the_agent_panel_is_docked_and_hides(qtbot: QtBot, window: MainWindow) -
     assert not dock.isVisible()
     window.actions_.agent.trigger()
     assert dock.isVisible()
+
+
+def test_the_agent_answers_in_the_dock_and_its_sql_opens_in_the_editor(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    panel = window.agent
+    assert panel is not None
+    assert panel.picker.currentData() == "rules"  # the default: no model needed
+    with qtbot.waitSignal(
+        panel.busy_changed, timeout=QUERY_TIMEOUT_MS, check_params_cb=lambda busy: not busy
+    ):
+        panel.ask("total amount by region")
+    card = panel.cards[0]
+    assert card.answer is not None and card.answer.sql
+    regions = {card.rows_model.item(r, 0).text() for r in range(card.rows_model.rowCount())}
+    assert regions == {"north", "south"}
+    tabs_before = len(window.editor_tabs.editors())
+    card.open_button.click()
+    assert len(window.editor_tabs.editors()) == tabs_before + 1
+    assert window.editor.toPlainText() == card.answer.sql
 
 
 def test_the_chart_tab_says_charts_come_later(qtbot: QtBot, window: MainWindow) -> None:
