@@ -77,6 +77,8 @@ bench: venv
 	$(PY) bench/startup.py
 	$(PY) bench/open_file.py
 	$(PY) bench/import_db.py
+	$(PY) bench/grid.py
+	$(PY) bench/complete.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -300,7 +300,10 @@ def _print_csv(handle: ResultHandle) -> None:
     import pyarrow.csv as pacsv
 
     sys.stdout.flush()
-    pacsv.write_csv(handle.table, sys.stdout.buffer)
+    # Batch by batch: a big result is spilled to disk and never held whole in memory.
+    with pacsv.CSVWriter(sys.stdout.buffer, handle.schema) as writer:
+        for batch in handle.batches(65_536):
+            writer.write_batch(batch)
     sys.stdout.buffer.flush()
 
 
