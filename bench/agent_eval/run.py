@@ -38,7 +38,7 @@ from aiser_desktop.core.agent.types import Interpretation, Refusal, Turn  # noqa
 from aiser_desktop.core.workspace import Workspace  # noqa: E402
 
 WORKSPACES = ("flights", "shop")
-QUESTION_SETS = ("flights", "shop", "holdout")  # files <name>.yaml
+QUESTION_SETS = ("flights", "shop", "holdout", "holdout2")  # files <name>.yaml
 SMOKE_IDS = {
     "count-01",
     "group-01",
@@ -227,6 +227,7 @@ class Outcome:
     confidence: float
     reason: str = ""
     error: str = ""
+    crash: str = ""  # the provider raised instead of answering or refusing
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     seconds: float = 0.0
     turn: Turn | None = None
@@ -254,28 +255,51 @@ def rules_provider(ws: Workspace, question: str, history: list[Turn]) -> Outcome
     return outcome
 
 
-def loop_provider(name: str) -> Provider | None:
-    """A provider through the agent's loop (core/agent/loop.py), when it exists."""
-    try:
-        from aiser_desktop.core.agent import loop  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    ask = getattr(loop, "ask", None)
-    if ask is None:
-        return None
+class LoopProvider:
+    """A provider through the agent's loop (``core/agent/loop.py``): ``loop:rules``,
+    ``local``, ``litellm:MODEL``. One conversation per workspace, reset at each new
+    conversation of the question set, so follow-ups see their own history only."""
 
-    def run(ws: Workspace, question: str, history: list[Turn]) -> Outcome:
-        answer = ask(question, workspace=ws, provider=name, history=history)
+    def __init__(self, name: str) -> None:
+        from aiser_desktop.core.agent.providers import make_provider
+        from aiser_desktop.core.config import Settings
+
+        self.name = name
+        # The person's settings: a GGUF path, an API base, a key reference in the keyring.
+        self.provider = make_provider(name.removeprefix("loop:"), Settings.load())
+        self.conversations: dict[int, Any] = {}
+
+    def __call__(self, ws: Workspace, question: str, history: list[Turn]) -> Outcome:
+        from aiser_desktop.core.agent.loop import Conversation
+
+        conversation = self.conversations.get(id(ws))
+        if conversation is None:
+            conversation = Conversation.for_workspace(ws, self.provider)
+            self.conversations[id(ws)] = conversation
+        if not history:
+            conversation.reset()
+        answer = conversation.ask(question)
         if answer.sql is None:
             return Outcome(None, 0.0, reason=answer.answer, turn=Turn(question))
         outcome = Outcome(answer.sql, answer.confidence, turn=Turn(question, answer.sql))
         try:
             outcome.rows = ws.engine.execute(answer.sql, max_rows=MAX_ROWS).rows(0, MAX_ROWS)
-        except Exception as exc:
+        except Exception as exc:  # the SQL failed: scored as a wrong answer
             outcome.error = str(exc).splitlines()[0]
         return outcome
 
-    return run
+    def close(self) -> None:
+        for conversation in self.conversations.values():
+            conversation.close()
+        self.conversations.clear()
+
+
+def loop_provider(name: str) -> Provider | None:
+    """A provider through the agent's loop, or None when the loop is not installed."""
+    try:
+        return LoopProvider(name)
+    except ImportError:
+        return None
 
 
 # ---------------------------------------------------------------------------------- scoring
@@ -302,6 +326,8 @@ def references(
 
 
 def score(ws: Workspace, question: Question, outcome: Outcome, cache: dict[str, Any]) -> Score:
+    if outcome.crash:
+        return Score(question, outcome, False, "crash")
     if question.refuse:
         if outcome.sql is None:
             return Score(question, outcome, True, "refused-right")
@@ -325,7 +351,10 @@ def run_dataset(
         history: list[Turn] = []
         for question in conversation:
             started = time.perf_counter()
-            outcome = provider(ws, question.text, list(history))
+            try:
+                outcome = provider(ws, question.text, list(history))
+            except Exception as exc:  # a provider that crashes scores as no answer
+                outcome = Outcome(None, 0.0, reason="", crash=f"{type(exc).__name__}: {exc}")
             outcome.seconds = time.perf_counter() - started
             scores.append(score(ws, question, outcome, cache))
             history.append(outcome.turn or Turn(question.text, outcome.sql))
@@ -354,7 +383,10 @@ def summary(scores: list[Score]) -> dict[str, Any]:
         "confident_wrong": len(confident_wrong),
         "refused_right": sum(1 for s in unanswerable if s.correct),
         "should_refuse": len(unanswerable),
-        "answered_unanswerable": sum(1 for s in unanswerable if not s.correct),
+        "answered_unanswerable": sum(
+            1 for s in unanswerable if not s.correct and s.outcome.sql is not None
+        ),
+        "crashes": sum(1 for s in scores if s.outcome.crash),
         "median_s": statistics.median(latencies) if latencies else float("nan"),
         "p95_s": p95,
     }
@@ -373,6 +405,7 @@ def print_table(rows: list[tuple[str, str, dict[str, Any]]]) -> None:
         "accuracy",
         "conf. wrong",
         "refused ok",
+        "crashed",
         "median",
         "p95",
     ]
@@ -385,6 +418,7 @@ def print_table(rows: list[tuple[str, str, dict[str, Any]]]) -> None:
             f"{_pct(s['accuracy'])} ({s['right']}/{s['answered']})",
             str(s["confident_wrong"]),
             f"{s['refused_right']}/{s['should_refuse']}",
+            str(s["crashes"]),
             f"{1000 * s['median_s']:.0f} ms",
             f"{1000 * s['p95_s']:.0f} ms",
         ]
@@ -403,7 +437,7 @@ def print_table(rows: list[tuple[str, str, dict[str, Any]]]) -> None:
 
 
 def goals(provider: str, totals: dict[str, Any]) -> list[str]:
-    if provider != "rules":
+    if provider not in ("rules", "loop:rules"):
         return []
     checks = [
         ("accuracy on answered >= 85%", totals["accuracy"] >= 0.85),
@@ -429,6 +463,8 @@ def iter_failures(scores: list[Score]) -> Iterator[str]:
             yield f"    refused: {o.reason}"
         if o.error:
             yield f"    error: {o.error}"
+        if o.crash:
+            yield f"    crash: {o.crash}"
         if s.verdict == "wrong":
             yield f"    got: {str(o.rows[:3])[:200]}"
             yield f"    ref: {s.question.sqls[0]}"
@@ -445,8 +481,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--provider",
         action="append",
-        help="rules (default), or a provider of the agent's loop "
-        "(local, litellm:MODEL) once it exists",
+        help="rules (default: the interpreter and the engine, directly), or through the "
+        "agent's loop: loop:rules, local, litellm:MODEL (may be given several times)",
     )
     parser.add_argument("--workdir", type=Path, help="keep the workspaces here between runs")
     parser.add_argument("--only", action="append", help="question ids (prefixes) to run")
@@ -463,9 +499,7 @@ def main(argv: list[str] | None = None) -> int:
         found = loop_provider(name)
         if found is None:
             print(
-                f"provider {name!r} needs the agent's loop (core/agent/loop.py), which is "
-                "not there yet",
-                file=sys.stderr,
+                f"provider {name!r} needs the agent's loop, which is not installed", file=sys.stderr
             )
             return 2
         providers[name] = found
@@ -502,6 +536,9 @@ def main(argv: list[str] | None = None) -> int:
                 for name, provider in providers.items():
                     all_scores.setdefault(name, []).extend(run_dataset(ws, provider, mine))
             finally:
+                for provider in providers.values():
+                    if isinstance(provider, LoopProvider):
+                        provider.close()
                 ws.close()
         rows: list[tuple[str, str, dict[str, Any]]] = []
         failures: list[str] = []

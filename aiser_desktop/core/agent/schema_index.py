@@ -282,6 +282,7 @@ class SchemaIndex:
         deadline = started + budget
         tables: list[TableEntry] = []
         declared: list[Join] = []
+        kept = 0  # values read so far
         for source in catalog:
             if source.status:
                 continue  # a database that did not answer: nothing to query there
@@ -290,7 +291,10 @@ class SchemaIndex:
                 rows = info.row_count
                 if connection is not None and time.perf_counter() < deadline:
                     try:
-                        rows, stats = _read_stats(connection, info, source.mode, deadline)
+                        rows, stats = _read_stats(
+                            connection, info, source.mode, deadline, with_values=kept < MAX_VALUES
+                        )
+                        kept += sum(len(s.get("values", ())) for s in stats.values())
                     except Exception as exc:  # a table that cannot be read is still indexed
                         log.info("no statistics for %s: %s", info.sql_name, exc)
                         rows, stats = info.row_count, {}
@@ -369,10 +373,6 @@ class SchemaIndex:
     def column(self, table: str, name: str) -> ColumnEntry | None:
         entry = self.tables.get(table)
         return entry.column(name) if entry else None
-
-    def known_word(self, word: str) -> bool:
-        """Whether a word (stemmed) is part of any table's or column's name."""
-        return stem(word) in self._vocabulary
 
     def value_hits(self, text: str) -> list[ValueHit]:
         """Columns holding exactly this value (compared as :func:`normalize_value` does)."""
@@ -622,7 +622,12 @@ def _maybe_key(col: ColumnInfo, primary_key: tuple[str, ...]) -> bool:
 
 
 def _read_stats(
-    con: DuckDBPyConnection, info: TableInfo, mode: str, deadline: float
+    con: DuckDBPyConnection,
+    info: TableInfo,
+    mode: str,
+    deadline: float,
+    *,
+    with_values: bool = True,
 ) -> tuple[int, dict[str, dict[str, Any]]]:
     """Row count and per-column statistics (nulls, min, max, distinct values, keys) of a
     table, from the whole table when it is imported and not too big, else from a sample.
@@ -684,7 +689,11 @@ def _read_stats(
     # Values of text columns of modest cardinality (and so their exact distinct count).
     for col in info.columns:
         s = result[col.name]
-        if _kind(col.type) != "text" or int(s.get("length") or 0) > MAX_VALUE_LENGTH:
+        if (
+            not with_values
+            or _kind(col.type) != "text"
+            or int(s.get("length") or 0) > MAX_VALUE_LENGTH
+        ):
             continue
         if time.perf_counter() > table_deadline:
             break
@@ -724,64 +733,70 @@ def _read_stats(
     return rows, result
 
 
+_GENERIC_KEYS = {"id", "key", "code", "uuid", "guid", "pk", "name", "value", "type", "status"}
+
+
 def _infer_joins(tables: Sequence[TableEntry], declared: Iterable[Join]) -> list[Join]:
     """Many-to-one links the catalog does not declare: a column with the same name as a
     unique column of another table, or a text column whose values are (almost all) among a
-    unique text column's values."""
+    unique text column's values.
+
+    Two keys with a generic name ("id" in every table) are not linked: each is its own
+    table's key. Values are matched through an inverted map, so this stays linear in the
+    number of values however many tables there are.
+    """
     known = {(j.table, j.columns, j.other) for j in declared}
-    keys: list[tuple[TableEntry, ColumnEntry]] = []
+    by_name: dict[str, list[ColumnEntry]] = defaultdict(list)
+    text_keys: list[ColumnEntry] = []
     for table in tables:
         for col in table.columns:
             single_pk = table.primary_key == (col.name,)
             if (col.unique or single_pk) and col.kind in ("integer", "text"):
-                keys.append((table, col))
+                by_name[col.name.lower()].append(col)
+                if col.kind == "text" and col.values and col.values_complete:
+                    text_keys.append(col)
+    holders: dict[str, list[int]] = defaultdict(list)
+    for k, key in enumerate(text_keys):
+        for value in key.values:
+            holders[value].append(k)
     found: list[Join] = []
-    value_sets: dict[tuple[str, str], frozenset[str]] = {}
 
-    def values_of(col: ColumnEntry) -> frozenset[str]:
-        key = (col.table, col.name)
-        if key not in value_sets:
-            value_sets[key] = frozenset(col.values)
-        return value_sets[key]
+    def add(col: ColumnEntry, key: ColumnEntry, how: str) -> None:
+        link = (col.table, (col.name,), key.table)
+        if link not in known:
+            known.add(link)
+            found.append(Join(col.table, (col.name,), key.table, (key.name,), how))
 
     for table in tables:
         for col in table.columns:
             if col.kind not in ("integer", "text"):
                 continue
-            for key_table, key in keys:
-                if key_table.sql_name == table.sql_name:
+            own_key = col.unique or table.primary_key == (col.name,)
+            for key in by_name.get(col.name.lower(), ()):
+                if key.table == col.table or key.kind != col.kind:
                     continue
-                if (table.sql_name, (col.name,), key_table.sql_name) in known:
-                    continue
-                same_kind = col.kind == key.kind
-                how = ""
-                if same_kind and col.name.lower() == key.name.lower():
-                    if col.values and key.values and key.values_complete:
-                        inside = len(values_of(col) & values_of(key)) / len(values_of(col))
-                        how = "name" if inside >= 0.5 else ""
-                    elif (
-                        col.kind == "integer"
-                        or col.semantic == "id"
-                        or key.semantic == "id"
-                        or (not col.values and not key.values)
-                    ):
-                        how = "name"
+                if own_key and (col.name.lower() in _GENERIC_KEYS or len(col.words) < 2):
+                    continue  # "id" and "id": each table's own key, not a link
+                if col.values and key.values and key.values_complete:
+                    mine = set(col.values)
+                    if len(mine & set(key.values)) >= 0.5 * len(mine):
+                        add(col, key, "name")
                 elif (
-                    same_kind
-                    and col.kind == "text"
-                    and col.values
-                    and key.values_complete
-                    and len(col.values) >= 2
-                    and not col.unique
+                    col.kind == "integer"
+                    or "id" in (col.semantic, key.semantic)
+                    or not (col.values or key.values)
                 ):
-                    mine = values_of(col)
-                    inside = len(mine & values_of(key)) / len(mine)
-                    how = "values" if inside >= 0.9 else ""
-                if how:
-                    found.append(
-                        Join(table.sql_name, (col.name,), key_table.sql_name, (key.name,), how)
-                    )
-                    known.add((table.sql_name, (col.name,), key_table.sql_name))
+                    add(col, key, "name")
+            if col.kind != "text" or own_key or len(col.values) < 2:
+                continue
+            hits: dict[int, int] = defaultdict(int)
+            for value in col.values:
+                for k in holders.get(value, ()):
+                    hits[k] += 1
+            for k, n in hits.items():
+                key = text_keys[k]
+                if key.table != col.table and n >= 0.9 * len(col.values):
+                    add(col, key, "values")
     return found
 
 

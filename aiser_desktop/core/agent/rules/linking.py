@@ -182,7 +182,11 @@ class Linking(Context):
                 by_column.setdefault((h.table, h.column), set()).add(h.value)
             single = {k: v for k, v in by_column.items() if len(v) == 1}
             if not single:
-                raise Refuse(f"'{m.text}' matches several values; say which one.")
+                named = sorted({h.value for h in hits})
+                raise Refuse(
+                    f"'{m.text}' matches several values; say which one.",
+                    tuple(f"Ask about '{v}'." for v in named[:3]),
+                )
             hits = [h for h in hits if (h.table, h.column) in single]
         prep = self.prep_before(m)
         direction = {prep} if prep else set()

@@ -13,8 +13,17 @@ from aiser_desktop.core.agent.rules.context import (
 )
 from aiser_desktop.core.agent.rules.parse import Mention
 from aiser_desktop.core.agent.rules.plan import ColRef, Measure
-from aiser_desktop.core.agent.rules.vocabulary import related_terms, stem
+from aiser_desktop.core.agent.rules.vocabulary import related_terms, split_name, stem
 from aiser_desktop.core.agent.schema_index import ColumnEntry, TableEntry
+
+
+def covered(col: ColumnEntry, phrase: str) -> bool:
+    """Whether every word of the column's name is named by the phrase (or its table)."""
+    said: set[str] = set()
+    for word in phrase.lower().split():
+        said |= set(related_terms(word))
+    table_words = {stem(w) for w in split_name(col.table.split(".")[-1])}
+    return all(stem(w) in said or stem(w) in table_words for w in col.words)
 
 
 class Measures(Context):
@@ -187,6 +196,10 @@ class Measures(Context):
             raise Refuse(f"I found no column for '{m.text}'.")
         best = candidates[0][1]
         top = [c for c, s in candidates if s >= best - 0.05]
+        if len(top) > 1:
+            # "units": quantity (a synonym, all its words) over unit_price (half its words)
+            full = [c for c in top if covered(c, m.text)]
+            top = full or top
         if len(top) > 1:
             in_context = [c for c in top if c.table in context]
             if len(in_context) == 1:

@@ -21,6 +21,9 @@ from aiser_desktop.core.agent.rules.vocabulary import stem
 
 __all__ = ["Refuse", "Resolved", "Resolver", "find_axis"]
 
+# Words that may stand between a column and its value ("where carrier is UA").
+_QUALIFIER_GAP = {"is", "are", "was", "were", "=", "==", "equals", "equal", "the", "a", "an", ":"}
+
 
 class Resolver(Measures, Linking, Timing):
     """Resolves one parsed question against the index."""
@@ -37,6 +40,7 @@ class Resolver(Measures, Linking, Timing):
             if listing is None:
                 raise
             return listing
+        self.check_tables(main, roles)
         plan = Plan(table=main)
         plan.measures = [measure]
         hint_words = {stem(t.low) for t in p.tokens}
@@ -89,6 +93,24 @@ class Resolver(Measures, Linking, Timing):
                 ):
                     plan.dimensions.insert(0, Dimension(f.column))
         return Resolved(plan, self.assumptions, max(0.05, round(self.confidence, 2)))
+
+    def check_tables(self, main: str, roles: dict[int, str]) -> None:
+        """A table the question names must be the one answered or one linked to it ("the
+        average altitude of planes": altitude is in airports, which planes do not link to)."""
+        for k, m in enumerate(self.p.mentions):
+            if m.kind != "table" or roles.get(k) == "used" or not m.tables:
+                continue
+            named = m.tables[0][0].sql_name
+            if (
+                named == main
+                or self.index.join_path(main, named)
+                or self.index.join_path(named, main)
+            ):
+                continue
+            raise Refuse(
+                f"The question names {short(named)}, but what it asks for is in {short(main)}, "
+                f"which I cannot relate to {short(named)}."
+            )
 
     def check_unknowns(self) -> None:
         loose = []
@@ -160,7 +182,8 @@ class Resolver(Measures, Linking, Timing):
                 if other is None or other.kind not in ("value", "partial"):
                     continue
                 gap = range(min(m.end, other.end), max(m.start, other.start))
-                if any(self.p.tokens[i].role not in ("filler", "cue") for i in gap):
+                # only "is", "=", "the": "destination from LGA" names two things
+                if any(self.p.tokens[i].low not in _QUALIFIER_GAP for i in gap):
                     continue
                 if names & {(h.table, h.column) for h in other.values}:
                     found.add(k)
@@ -281,8 +304,7 @@ class Resolver(Measures, Linking, Timing):
         columns = row_columns(main)
         plan.rows = [ColRef(main.sql_name, c) for c in columns] or [ColRef(main.sql_name, "*")]
         self.apply_time(plan)
-        plan.limit = 100
-        self.assume("a listing of the first 100 rows", 0.1)
+        self.assume("a listing of the rows asked for", 0.1)
         return Resolved(plan, self.assumptions, max(0.05, round(self.confidence, 2)))
 
     def dimensions(self, main: str, roles: dict[int, str], measure: Measure) -> list[Dimension]:

@@ -176,7 +176,7 @@ def stem(word: str) -> str:
         w = w[:-3]
     if len(w) > 3 and w[-1] == w[-2] and w[-1] in "lptmngrd":
         w = w[:-1]  # "cancell" -> "cancel", "shipp" -> "ship"
-    if w.endswith("e") and len(w) > 3:
+    if w.endswith("e") and len(w) > 4:  # "late" stays "late", never "lat"
         w = w[:-1]
     return w
 
