@@ -413,6 +413,11 @@ class AgentPanel(QWidget):
         layout.setSpacing(6)
         top = QHBoxLayout()
         self.picker = QComboBox()
+        # Long model names must not make the dock (and the window) wider than the screen.
+        self.picker.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.picker.setMinimumContentsLength(14)
         self.picker.setToolTip("Who answers: the rules (no model), a local model or a remote one")
         self.picker.activated.connect(self._on_pick)
         self.gguf_button = QToolButton()
