@@ -90,9 +90,7 @@ class MemoryKeyring:
 
 
 @pytest.fixture(autouse=True)
-def memory_keyring(
-    monkeypatch: pytest.MonkeyPatch, private_dirs: Path
-) -> Iterator[MemoryKeyring]:
+def memory_keyring(monkeypatch: pytest.MonkeyPatch, private_dirs: Path) -> Iterator[MemoryKeyring]:
     """Every test gets an empty in-memory keyring; a subprocess (the CLI) gets a plain-text
     keyring file in the test's private data folder."""
     import keyring
