@@ -37,9 +37,7 @@ def _cases() -> list[object]:
 
 def test_every_registered_connector_has_a_sample() -> None:
     missing = [
-        name
-        for name in CONNECTORS
-        if name not in SAMPLES and not registry.get(name).NEEDS_NETWORK
+        name for name in CONNECTORS if name not in SAMPLES and not registry.get(name).NEEDS_NETWORK
     ]
     assert missing == []
 
