@@ -123,10 +123,12 @@ class ColumnEntry:
 
     @property
     def numeric(self) -> bool:
+        """A number (integer or fractional)."""
         return self.kind in ("integer", "number")
 
     @property
     def temporal(self) -> bool:
+        """A date or a timestamp."""
         return self.kind in ("date", "timestamp")
 
 
@@ -368,6 +370,7 @@ class SchemaIndex:
 
     # ------------------------------------------------------------------ looking up
     def table(self, sql_name: str) -> TableEntry | None:
+        """The table of that SQL name, or None."""
         return self.tables.get(sql_name)
 
     def column(self, table: str, name: str) -> ColumnEntry | None:
@@ -398,12 +401,15 @@ class SchemaIndex:
         return columns, tables
 
     def table_id(self, sql_name: str) -> int:
+        """The position of a table (for :meth:`table_by_id`)."""
         return self._table_ids[sql_name]
 
     def column_by_id(self, c_id: int) -> ColumnEntry:
+        """A column by its position (as :meth:`term_matches` gives it)."""
         return self._columns[c_id]
 
     def table_by_id(self, t_id: int) -> TableEntry:
+        """A table by its position (as :meth:`term_matches` gives it)."""
         return self._table_list[t_id]
 
     def idf(self, term: str) -> float:
@@ -413,6 +419,7 @@ class SchemaIndex:
         return math.log(1.0 + (len(self._columns) + len(self._table_list) + 1) / (n + 1))
 
     def joins_from(self, table: str) -> list[Join]:
+        """The many-to-one links leaving ``table``."""
         return [j for j in self.joins if j.table == table]
 
     def join_path(self, start: str, goal: str, max_hops: int = 2) -> list[list[Join]]:

@@ -397,6 +397,7 @@ def _ref_words(ref: ColRef) -> str:
 
 
 def measure_words(m: Measure, table: str) -> str:
+    """A measure in words ("average arr_delay")."""
     if m.agg == "share":
         return f"percent of {_short(table)}"
     if m.agg == "value" and m.column is not None:
@@ -407,6 +408,7 @@ def measure_words(m: Measure, table: str) -> str:
 
 
 def period_words(p: Period) -> str:
+    """A period in words."""
     if p.label:
         return p.label
     bits = []

@@ -54,21 +54,26 @@ class Context:
         self.words = {stem(t.low) for t in parsed.tokens}
 
     def assume(self, text: str, cost: float = 0.05) -> None:
+        """Notes a choice the question left open and lowers the confidence by ``cost``."""
         if text and text not in self.assumptions:
             self.assumptions.append(text)
         self.confidence -= cost
 
     def gov(self, m: Mention) -> Cue | None:
+        """The cue that governs a mention."""
         return self.p.cue_before(m.start)
 
     def cues(self, kind: str) -> list[Cue]:
+        """The cues of one kind, in order."""
         return [c for c in self.p.cues if c.kind == kind]
 
     def prep_before(self, m: Mention) -> str:
+        """The preposition right before a mention ("" if none)."""
         cue = self.gov(m)
         return str(cue.value) if cue is not None and cue.kind == "prep" else ""
 
     def context_tables(self) -> set[str]:
+        """Tables the question names or holds values of."""
         found: set[str] = set()
         for m in self.p.mentions:
             if m.kind == "table" and m.tables:
@@ -78,6 +83,7 @@ class Context:
         return found
 
     def link_column(self, main: str, table: str) -> str | None:
+        """The column of ``main`` that links to ``table`` (None if none)."""
         for j in self.index.joins_from(main):
             if j.other == table and len(j.columns) == 1:
                 return j.columns[0]
@@ -95,10 +101,12 @@ AGG_WORD = {"avg": "average", "sum": "total", "median": "median"}
 
 
 def short(sql_name: str) -> str:
+    """A table's own name, without its schema."""
     return sql_name.split(".")[-1].strip('"')
 
 
 def words_of(name: str) -> list[str]:
+    """The words of a column name, with its abbreviations spelled out."""
     from aiser_desktop.core.agent.schema_index import split_name
 
     words = split_name(name)
@@ -129,6 +137,7 @@ def measurable(col: ColumnEntry) -> bool:
 
 
 def fits(col: ColumnEntry, want: str) -> bool:
+    """Whether a column can serve as a measure or a grouping."""
     if want == "measure":
         return col.numeric
     if want == "dim":
@@ -148,6 +157,7 @@ def dim_rank(col: ColumnEntry) -> int:
 
 
 def plain_number(value: float | None) -> int | float:
+    """An integer when the number is whole."""
     if value is None:
         return 0
     return int(value) if float(value).is_integer() else float(value)

@@ -7,11 +7,9 @@ the ranking) and everything else is kept.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from aiser_desktop.core.agent.rules.context import measurable
 from aiser_desktop.core.agent.rules.periods import Period
-from aiser_desktop.core.agent.rules.plan import Dimension, Filter, Measure, Plan
+from aiser_desktop.core.agent.rules.plan import Dimension, Measure, Plan
 from aiser_desktop.core.agent.rules.resolve import Refuse, Resolved, Resolver
 
 
@@ -125,11 +123,3 @@ def refine(resolver: Resolver, previous: Plan) -> Resolved:
         raise Refuse("I could not tell what to measure.")
     resolver.assume("read as a refinement of the previous question", 0.05)
     return Resolved(plan, resolver.assumptions, max(0.05, round(resolver.confidence, 2)))
-
-
-def changes_anything(plan: Plan, previous: Plan) -> bool:
-    return plan.to_dict() != previous.to_dict()
-
-
-def without_filter(plan: Plan, f: Filter) -> Plan:
-    return replace(plan, filters=[x for x in plan.filters if x != f])

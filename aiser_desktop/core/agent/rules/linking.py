@@ -64,6 +64,7 @@ class Linking(Context):
         return tuple(Step(j.table, j.columns, j.other, j.other_columns) for j in paths[0])
 
     def ref(self, main: str, col: ColumnEntry, hint: set[str]) -> ColRef | None:
+        """The column reached from ``main`` (None when no link leads there)."""
         path = self.path_to(main, col.table, hint)
         if path is None:
             return None
@@ -129,6 +130,7 @@ class Linking(Context):
         )
 
     def filters(self, main: str, roles: dict[int, str], hint: set[str]) -> list[Filter]:
+        """The filters named: values, ids, numbers and comparisons."""
         p = self.p
         found: dict[ColRef, list[Any]] = {}
         ops: dict[ColRef, str] = {}
@@ -175,6 +177,7 @@ class Linking(Context):
         return result
 
     def value_filter(self, main: str, m: Mention, hint: set[str]) -> tuple[ColRef, Any]:
+        """The column a value of the data belongs to, reached from ``main``."""
         hits = m.values
         if m.kind == "partial":
             by_column: dict[tuple[str, str], set[str]] = {}

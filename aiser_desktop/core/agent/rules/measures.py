@@ -189,6 +189,7 @@ class Measures(Context):
         return None
 
     def best_measure(self, m: Mention, context: set[str], numeric: bool = True) -> ColumnEntry:
+        """The column a measure phrase means; a tie the question cannot break is refused."""
         candidates = m.columns
         if numeric:
             candidates = [(c, s) for c, s in candidates if c.numeric or c.temporal] or candidates
@@ -220,6 +221,7 @@ class Measures(Context):
         return top[0]
 
     def table_support(self, table: str) -> int:
+        """How much the question speaks of ``table`` (its name, its values)."""
         n = 0
         for m in self.p.mentions:
             if m.kind == "table" and m.tables and m.tables[0][0].sql_name == table:
@@ -229,6 +231,7 @@ class Measures(Context):
         return n
 
     def default_agg(self, col: ColumnEntry) -> str:
+        """Sum for amounts and quantities, else the average (said as an assumption)."""
         words = {stem(w) for w in col.words} | set(col.words)
         if col.semantic == "currency" or words & ADDITIVE_WORDS:
             self.assume(f"{col.name} added up (sum)", 0.05)

@@ -216,6 +216,7 @@ class _Reader:
                         break
 
     def read_cues(self) -> None:
+        """Marks cue words: aggregates, counts, rankings, groupings, comparisons, prepositions."""
         toks = self.toks
         i = 0
         while i < len(toks):
@@ -414,6 +415,7 @@ class _Reader:
         return [(self.index.table_by_id(t_id), s) for t_id, s in ranked]
 
     def read_mentions(self) -> None:
+        """Names in the rest: values, columns, tables (longest first), numbers, unknown words."""
         toks = self.toks
         free = [not t.role for t in toks]
         for size in range(MAX_SPAN, 0, -1):
@@ -528,6 +530,7 @@ class _Reader:
         self.mentions = merged
 
     def attach_conditions(self, parsed: Parsed) -> None:
+        """Finds the column of each comparison with a number."""
         for cond in self.conds:
             before = parsed.mention_before(cond.start)
             if (

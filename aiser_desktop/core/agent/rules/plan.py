@@ -106,10 +106,13 @@ class Plan:
     share: list[Filter] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        """The plan as plain JSON-able data (kept in ``Interpretation.details``)."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
+        """The plan :meth:`to_dict` gave."""
+
         def steps(items: Any) -> tuple[Step, ...]:
             return tuple(
                 Step(s["table"], tuple(s["columns"]), s["other"], tuple(s["other_columns"]))

@@ -29,6 +29,7 @@ class Resolver(Measures, Linking, Timing):
     """Resolves one parsed question against the index."""
 
     def resolve(self) -> Resolved:
+        """The plan for the question, or :class:`Refuse` raised with the reason."""
         p = self.p
         self.check_unknowns()
         qualifiers = self.find_qualifiers()
@@ -113,6 +114,7 @@ class Resolver(Measures, Linking, Timing):
             )
 
     def check_unknowns(self) -> None:
+        """Refuses words that name nothing where they matter; notes the others."""
         loose = []
         for m in self.p.mentions:
             if m.kind != "unknown":
@@ -210,6 +212,7 @@ class Resolver(Measures, Linking, Timing):
         return None
 
     def role(self, m: Mention, k: int, roles: dict[int, str]) -> str:
+        """What mention ``k`` is for, from the cue that governs it."""
         if m.kind in ("value", "partial"):
             return "filter"
         if m.kind == "number":
@@ -266,6 +269,7 @@ class Resolver(Measures, Linking, Timing):
         return "context"
 
     def number_role(self, m: Mention, k: int) -> str:
+        """What a number is: a limit, an id ("customer 42"), or a value ("2 engines")."""
         ms = self.p.mentions
         nxt = ms[k + 1] if k + 1 < len(ms) else None
         prev = ms[k - 1] if k else None
@@ -308,6 +312,7 @@ class Resolver(Measures, Linking, Timing):
         return Resolved(plan, self.assumptions, max(0.05, round(self.confidence, 2)))
 
     def dimensions(self, main: str, roles: dict[int, str], measure: Measure) -> list[Dimension]:
+        """The groupings: columns, or a linked table's key for a named table."""
         dims: list[Dimension] = []
         hint = {stem(t.low) for t in self.p.tokens}
         for k, role in roles.items():
@@ -359,6 +364,7 @@ class Resolver(Measures, Linking, Timing):
         return dims
 
     def apply_ranking(self, plan: Plan, roles: dict[int, str]) -> None:
+        """Order and limit from "top 5", "which ... the most", "the worst"."""
         tops = self.cues("top")
         supers = self.cues("super")
         limit = None

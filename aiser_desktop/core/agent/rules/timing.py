@@ -13,6 +13,7 @@ from aiser_desktop.core.agent.schema_index import ColumnEntry, SchemaIndex, Tabl
 
 
 def as_date(value: Any) -> date | None:
+    """A date from a date or a timestamp (None otherwise)."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -88,6 +89,7 @@ class Timing(Context):
     """The question's time put on the main table's dates."""
 
     def apply_time(self, plan: Plan) -> None:
+        """Puts the question's periods, comparisons and grain on the main table's dates."""
         t = self.p.time
         needs = bool(t.periods or t.grain or t.trend)
         if not needs:
@@ -138,6 +140,7 @@ class Timing(Context):
     def check_range(
         self, period: Period, first: date | None, last: date | None, table: TableEntry
     ) -> None:
+        """Refuses a period the data does not cover."""
         if first is None or last is None:
             return
         span = f"{first.isoformat()} to {last.isoformat()}"
