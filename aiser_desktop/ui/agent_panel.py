@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -128,6 +129,8 @@ class AnswerCard(QFrame):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setMaximumHeight(180)
+        # The card follows the dock's width; a wide result scrolls inside its table.
+        self.table.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.table.hide()
         self.rows_model = QStandardItemModel(self.table)
         self.table.setModel(self.rows_model)
@@ -143,26 +146,38 @@ class AnswerCard(QFrame):
         self.sql_view.setMaximumHeight(120)
         self.sql_view.hide()
         self.open_button = QPushButton("Open in editor")
+        self.open_button.setObjectName("flat")
         self.open_button.clicked.connect(self._open)
         self.dashboard_button = QPushButton("Add to dashboard")
+        self.dashboard_button.setObjectName("flat")
         self.dashboard_button.clicked.connect(lambda: self.add_to_dashboard.emit(self.answer))
         self.up_button = QToolButton()
-        self.up_button.setText("👍")
+        # Words, not emoji: many desktops (and air-gapped ones) have no emoji font.
+        self.up_button.setText("Helpful")
         self.up_button.setToolTip("A good answer")
         self.up_button.setCheckable(True)
         self.up_button.clicked.connect(lambda: self._rate(True))
         self.down_button = QToolButton()
-        self.down_button.setText("👎")
+        self.down_button.setText("Wrong")
         self.down_button.setToolTip("A wrong or unhelpful answer")
         self.down_button.setCheckable(True)
         self.down_button.clicked.connect(lambda: self._rate(False))
-        actions = QHBoxLayout()
-        actions.setSpacing(4)
-        for button in (self.sql_toggle, self.open_button, self.dashboard_button):
-            actions.addWidget(button)
-        actions.addStretch(1)
-        actions.addWidget(self.up_button)
-        actions.addWidget(self.down_button)
+        # Two short rows rather than one long one, so a narrow dock shows every button.
+        first = QHBoxLayout()
+        first.setSpacing(4)
+        first.addWidget(self.sql_toggle)
+        first.addStretch(1)
+        first.addWidget(self.up_button)
+        first.addWidget(self.down_button)
+        second = QHBoxLayout()
+        second.setSpacing(4)
+        second.addWidget(self.open_button)
+        second.addWidget(self.dashboard_button)
+        second.addStretch(1)
+        actions = QVBoxLayout()
+        actions.setSpacing(2)
+        actions.addLayout(first)
+        actions.addLayout(second)
         self.actions_bar = QWidget()
         self.actions_bar.setLayout(actions)
         actions.setContentsMargins(0, 0, 0, 0)
@@ -433,6 +448,7 @@ class AgentPanel(QWidget):
         layout.addWidget(self.banner)
         self.chat_scroll = QScrollArea()
         self.chat_scroll.setWidgetResizable(True)
+        self.chat_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.chat_scroll.setFrameShape(QFrame.Shape.NoFrame)
         holder = QWidget()
         self._chat_layout = QVBoxLayout(holder)
@@ -455,10 +471,12 @@ class AgentPanel(QWidget):
         self.new_button.setText("New")
         self.new_button.setToolTip("Start a new conversation (forget the earlier questions)")
         self.new_button.clicked.connect(self._new_conversation)
-        bottom.addWidget(self.input, 1)
-        bottom.addWidget(self.ask_button)
-        bottom.addWidget(self.cancel_button)
+        # The question gets the whole width; the buttons sit under it.
+        layout.addWidget(self.input)
         bottom.addWidget(self.new_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.cancel_button)
+        bottom.addWidget(self.ask_button)
         layout.addLayout(bottom)
 
     # ------------------------------------------------------------------ providers

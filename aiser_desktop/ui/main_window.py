@@ -157,7 +157,7 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
 
         self.agent_dock = AgentDock(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.agent_dock)
-        self.resizeDocks([self.agent_dock], [250], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.agent_dock], [340], Qt.Orientation.Horizontal)
 
     def _connect(self) -> None:
         self.sources_panel.import_button.clicked.connect(self.show_add_source)
