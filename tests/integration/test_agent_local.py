@@ -16,7 +16,12 @@ import pytest
 
 from aiser_desktop.core.agent.loop import AgentEvent, AgentNotice, Conversation, ToolStarted
 from aiser_desktop.core.agent.providers import local
-from aiser_desktop.core.agent.providers.base import ChatRequest, Message, ModelTooSlowError
+from aiser_desktop.core.agent.providers.base import (
+    ChatRequest,
+    Message,
+    ModelTooSlowError,
+    ProviderError,
+)
 from aiser_desktop.core.agent.providers.local import LocalProvider, ensure_packaged_model
 from aiser_desktop.core.agent.tools import REGISTRY
 from aiser_desktop.core.agent.types import Interpretation
@@ -90,6 +95,16 @@ def test_a_model_too_slow_for_the_machine_is_said_to_be(provider: LocalProvider)
     with pytest.raises(ModelTooSlowError) as caught:
         slow.chat(ChatRequest((Message("user", "Say hello."),), (), "none", max_tokens=64))
     assert "tokens/s" in str(caught.value) and "rules" in caught.value.hint
+
+
+def test_a_prompt_longer_than_the_window_is_a_provider_error(provider: LocalProvider) -> None:
+    small = LocalProvider(n_ctx=64)
+    small._llm = provider._llm  # the same loaded model (4096 tokens), told its window is 64
+    small.n_ctx = provider.n_ctx
+    long_question = "Which carrier was late most often? " * 800  # far over 4096 tokens
+    with pytest.raises(ProviderError) as caught:
+        small.chat(ChatRequest((Message("user", long_question),), (), "none", max_tokens=16))
+    assert "window" in str(caught.value) and "rules" in caught.value.hint
 
 
 def test_the_loop_runs_on_the_local_model(provider: LocalProvider, tmp_path: Path) -> None:

@@ -363,7 +363,7 @@ class LocalProvider(Provider):
         self,
         model_path: str | Path | None = None,
         *,
-        n_ctx: int = 4096,
+        n_ctx: int = 8192,
         n_threads: int | None = None,
         min_tokens_per_second: float = MIN_TOKENS_PER_SECOND,
         call_timeout: float = CALL_TIMEOUT,
@@ -475,6 +475,15 @@ class LocalProvider(Provider):
                     if shown and on_text is not None:
                         on_text(shown)
                     self._judge_speed(started, first, now, tokens)
+            except ValueError as exc:
+                # The stream is a generator: "Requested tokens (N) exceed context window of
+                # M" comes from its first step, not from the call.
+                raise ProviderError(
+                    f"The question and its context do not fit the local model's window "
+                    f"({self.n_ctx} tokens): {exc}",
+                    hint="Ask about fewer tables at once, or choose a model with a longer "
+                    "context; the rules answer meanwhile.",
+                ) from exc
             finally:
                 close = getattr(stream, "close", None)
                 if close is not None:
