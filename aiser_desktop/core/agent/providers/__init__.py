@@ -12,7 +12,7 @@ older settings files load unchanged):
     api_base = ""                # an OpenAI-compatible server, e.g. "http://127.0.0.1:8080/v1"
     api_key_ref = ""             # the key's reference in the OS keyring (never the key)
     network = false              # the person allowed the remote model to use the network
-    n_ctx = 4096                 # the local model's context length
+    n_ctx = 8192                 # the local model's context length
 
 The remote model reaches the network only when both ``network`` here and the app's
 ``network_enabled`` are on (a server on this machine needs neither).
@@ -41,7 +41,7 @@ class AgentSettings:
     api_base: str = ""
     api_key_ref: str = ""
     network: bool = False
-    n_ctx: int = 4096
+    n_ctx: int = 8192
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AgentSettings:
