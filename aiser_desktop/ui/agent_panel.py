@@ -70,6 +70,14 @@ log = logging.getLogger(__name__)
 
 TABLE_ROWS = 100
 PLACEHOLDER = "Ask about your data, e.g. “average delay by carrier”"
+HINT = (
+    "Ask about your tables in plain words. For example:\n\n"
+    "• total sales by region\n"
+    "• top 10 customers by revenue in 2024\n"
+    "• orders per month\n"
+    "• and by week?  (a follow-up refines the last question)\n\n"
+    "Each answer shows the SQL behind its numbers; open it in the editor to change it."
+)
 ProviderFactory = Callable[[str], Provider]
 
 
@@ -387,6 +395,7 @@ class AgentPanel(QWidget):
         card.add_to_dashboard.connect(self.add_to_dashboard)
         card.feedback.connect(self.feedback)
         self._cards[self._number] = card
+        self.hint_label.hide()
         self._chat_layout.insertWidget(self._chat_layout.count() - 1, card)
         self._running = self._number
         self.input.clear()
@@ -454,6 +463,11 @@ class AgentPanel(QWidget):
         self._chat_layout = QVBoxLayout(holder)
         self._chat_layout.setContentsMargins(0, 0, 0, 0)
         self._chat_layout.setSpacing(8)
+        self.hint_label = QLabel(HINT)
+        self.hint_label.setObjectName("muted")
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setContentsMargins(4, 8, 4, 8)
+        self._chat_layout.addWidget(self.hint_label)
         self._chat_layout.addStretch(1)
         self.chat_scroll.setWidget(holder)
         layout.addWidget(self.chat_scroll, 1)
@@ -620,6 +634,7 @@ class AgentPanel(QWidget):
         for card in self._cards.values():
             card.deleteLater()
         self._cards.clear()
+        self.hint_label.show()
 
     # ------------------------------------------------------------------ state
     def _update_state(self) -> None:
