@@ -101,6 +101,27 @@ def sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def sql_literal(value: Any) -> str:
+    """A reading option's value as SQL: strings, numbers, booleans, and lists and maps of them
+    (``types = {'amount': 'VARCHAR'}``).
+
+    Raises:
+        SourceError: The value is of another kind.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return sql_string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(sql_literal(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        pairs = ", ".join(f"{sql_string(str(k))}: {sql_literal(v)}" for k, v in value.items())
+        return "{" + pairs + "}"
+    raise SourceError(f"A reading option cannot be {value!r}.")
+
+
 def quote_ident(name: str) -> str:
     """``name`` as a double-quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'

@@ -38,6 +38,7 @@ from aiser_desktop.core.sources.base import (
     file_pattern,
     is_glob,
     matching_files,
+    sql_literal,
     sql_string,
 )
 
@@ -63,28 +64,12 @@ _HEAD_BYTES = 4096
 _ENCODINGS_PACKAGE = "duckdb_extension_encodings"
 
 
-def _literal(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return sql_string(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
-    if isinstance(value, Mapping):  # types={"amount": "VARCHAR"}
-        return (
-            "{" + ", ".join(f"{sql_string(str(k))}: {_literal(v)}" for k, v in value.items()) + "}"
-        )
-    raise SourceError(f"A reading option cannot be {value!r}.")
-
-
 def options_sql(options: Mapping[str, Any]) -> str:
     """``options`` as extra named arguments of a DuckDB reader: ", nullstr = 'NA'"."""
     for key in options:
         if not _OPTION_RE.match(key):
             raise SourceError(f"{key!r} is not a reading option.")
-    return "".join(f", {key} = {_literal(value)}" for key, value in options.items())
+    return "".join(f", {key} = {sql_literal(value)}" for key, value in options.items())
 
 
 def _private_connection(extension_names: tuple[str, ...] = ()) -> DuckDBPyConnection:

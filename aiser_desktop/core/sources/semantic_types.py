@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from aiser_desktop.core.sources.base import sql_string
+
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
 
@@ -251,10 +253,6 @@ def _split_name(sql_name: str) -> list[str]:
     return parts
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _sample_from(con: DuckDBPyConnection, sql_name: str) -> str | None:
     """A FROM clause reading a small sample of ``sql_name``, or None where any read could be
     costly (a linked CSV, an attached database)."""
@@ -265,8 +263,8 @@ def _sample_from(con: DuckDBPyConnection, sql_name: str) -> str | None:
     # Literals, not parameters: a parameterised query makes DuckDB's Python package import
     # pandas the first time (0.6 s).
     where = (
-        f"database_name = current_database() AND schema_name = {_literal(schema)} "
-        f"AND {{name}} = {_literal(table)}"
+        f"database_name = current_database() AND schema_name = {sql_string(schema)} "
+        f"AND {{name}} = {sql_string(table)}"
     )
     found = con.execute(
         "SELECT 'table', '' FROM duckdb_tables() WHERE "
@@ -306,14 +304,15 @@ def _aggregates(column: str, dtype: str) -> list[tuple[str, str]]:
     found = [("rows", f"count({col})"), ("distinct", f"count(DISTINCT {col})")]
     if kind == "text":
         value = f"trim({col})"
+
+        def matching(pattern: str) -> str:
+            return f"count(*) FILTER (WHERE regexp_full_match({value}, {sql_string(pattern)}))"
+
         found += [
-            ("email", f"count(*) FILTER (WHERE regexp_full_match({value}, {_literal(_EMAIL_RE)}))"),
-            ("uuid", f"count(*) FILTER (WHERE regexp_full_match({value}, {_literal(_UUID_RE)}))"),
-            (
-                "date_shape",
-                f"count(*) FILTER (WHERE regexp_full_match({value}, {_literal(_DATE_SHAPE)}))",
-            ),
-            ("money", f"count(*) FILTER (WHERE regexp_full_match({value}, {_literal(_MONEY_RE)}))"),
+            ("email", matching(_EMAIL_RE)),
+            ("uuid", matching(_UUID_RE)),
+            ("date_shape", matching(_DATE_SHAPE)),
+            ("money", matching(_MONEY_RE)),
         ]
     elif kind in ("integer", "fraction"):
         found += [
@@ -334,10 +333,10 @@ def _date_parse_sql(column: str) -> str:
     separator allows (CASE evaluates a branch only for the rows that reach it).
     """
     value = "trim(" + '"' + column.replace('"', '""') + '"' + ")"
-    part = f"regexp_extract({value}, {_literal('^(' + _DATE_PART + ')')}, 1)"
+    part = f"regexp_extract({value}, {sql_string('^(' + _DATE_PART + ')')}, 1)"
 
     def parse(formats: list[str]) -> str:
-        return f"try_strptime({part}, [{', '.join(_literal(f) for f in formats)}]) IS NOT NULL"
+        return f"try_strptime({part}, [{', '.join(sql_string(f) for f in formats)}]) IS NOT NULL"
 
     return (
         f"CASE WHEN try_cast({value} AS TIMESTAMP) IS NOT NULL THEN true "

@@ -44,6 +44,7 @@ from aiser_desktop.core.sources.base import (
     SourceSpec,
     format_suffix,
     quote_ident,
+    sql_literal,
     sql_string,
     url_scheme,
 )
@@ -159,7 +160,7 @@ class WebConnector(Connector):
                     f"{key!r} is not a reading option.",
                     hint="Options are DuckDB reader arguments such as delim or header.",
                 )
-            _literal(value)
+            sql_literal(value)
 
     def format_of(self, spec: SourceSpec) -> str:
         """The file connector that reads the source: csv, parquet or json.
@@ -264,7 +265,7 @@ class WebConnector(Connector):
         reader, defaults = _READERS[self.format_of(spec)]
         options = {k: v for k, v in spec.options.items() if k not in _STORE_OPTIONS}
         arguments = "".join(
-            f", {key} = {_literal(value)}" for key, value in {**defaults, **options}.items()
+            f", {key} = {sql_literal(value)}" for key, value in {**defaults, **options}.items()
         )
         return f"{reader}({sql_string(source or _fetch_url(spec))}{arguments})"
 
@@ -304,19 +305,6 @@ class WebConnector(Connector):
     @staticmethod
     def _shown(spec: SourceSpec) -> str:
         return secrets.redact(spec.location, spec.secret)
-
-
-def _literal(value: Any) -> str:
-    """A reading option's value as SQL (strings, numbers, booleans and lists of them)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return sql_string(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
-    raise SourceError(f"A reading option cannot be {value!r}.")
 
 
 def _phrase(code: int) -> str:
