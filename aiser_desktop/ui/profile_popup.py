@@ -23,6 +23,43 @@ if TYPE_CHECKING:
     from aiser_desktop.core.engine.derive import ResultJob
 
 
+def stats_rows(found: ColumnProfile) -> list[tuple[str, str]]:
+    """The figures shown above the bars, as (label, value)."""
+    approx = "≈ " if found.approximate else ""
+    share = f" ({100 * found.nulls / found.rows:.1f} %)" if found.rows else ""
+    return [
+        ("Rows", f"{found.rows:,}"),
+        ("NULL", f"{found.nulls:,}{share}"),
+        ("Distinct", f"{approx}{found.distinct:,}"),
+        ("Min", "" if found.min is None else _short(format_value(found.min))),
+        ("Max", "" if found.max is None else _short(format_value(found.max))),
+    ]
+
+
+def fill_profile(
+    stats: QGridLayout, title: QLabel, histogram: Histogram, found: ColumnProfile
+) -> None:
+    """Shows ``found`` in a profile popup's figures grid and histogram (a result's column or
+    a table's)."""
+    for number, (name, value) in enumerate(stats_rows(found)):
+        label = QLabel(name)
+        label.setObjectName("muted")
+        shown = QLabel(value)
+        shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        stats.addWidget(label, number, 0)
+        stats.addWidget(shown, number, 1)
+    non_null = found.rows - found.nulls
+    unique = found.histogram == "top" and non_null and found.distinct >= non_null
+    if found.bins and not unique:
+        title.setText("Distribution" if found.histogram == "bins" else "Most common values")
+        title.show()
+        histogram.set_profile(found)
+        histogram.show()
+    elif unique:
+        title.setText("Every value is different.")
+        title.show()
+
+
 class Histogram(QWidget):
     """Bars of a profile: vertical for bins, horizontal with labels for common values."""
 
@@ -198,33 +235,7 @@ class ProfilePopup(QFrame):
         """Fills the popup with ``found``."""
         self.profile = found
         self.status.hide()
-        approx = "≈ " if found.approximate else ""
-        non_null = found.rows - found.nulls
-        share = f" ({100 * found.nulls / found.rows:.1f} %)" if found.rows else ""
-        rows = [
-            ("Rows", f"{found.rows:,}"),
-            ("NULL", f"{found.nulls:,}{share}"),
-            ("Distinct", f"{approx}{found.distinct:,}"),
-            ("Min", "" if found.min is None else _short(format_value(found.min))),
-            ("Max", "" if found.max is None else _short(format_value(found.max))),
-        ]
-        for number, (name, value) in enumerate(rows):
-            label = QLabel(name)
-            label.setObjectName("muted")
-            shown = QLabel(value)
-            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.stats.addWidget(label, number, 0)
-            self.stats.addWidget(shown, number, 1)
-        unique = found.histogram == "top" and non_null and found.distinct >= non_null
-        if found.bins and not unique:
-            title = "Distribution" if found.histogram == "bins" else "Most common values"
-            self.histogram_title.setText(title)
-            self.histogram_title.show()
-            self.histogram.set_profile(found)
-            self.histogram.show()
-        elif unique:
-            self.histogram_title.setText("Every value is different.")
-            self.histogram_title.show()
+        fill_profile(self.stats, self.histogram_title, self.histogram, found)
         if self.isVisible():
             self._place()
 

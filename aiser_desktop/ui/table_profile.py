@@ -14,29 +14,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from aiser_desktop.ui.profile_popup import Histogram
-from aiser_desktop.ui.results_model import format_value
+from aiser_desktop.ui.profile_popup import Histogram, fill_profile
 
 if TYPE_CHECKING:
     from aiser_desktop.core.insights.profile import ColumnProfile
     from aiser_desktop.ui.session import WorkspaceSession
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= 48 else text[:47] + "…"
-
-
-def stats_rows(found: ColumnProfile) -> list[tuple[str, str]]:
-    """The figures shown above the bars, as (label, value)."""
-    approx = "≈ " if found.approximate else ""
-    share = f" ({100 * found.nulls / found.rows:.1f} %)" if found.rows else ""
-    return [
-        ("Rows", f"{found.rows:,}"),
-        ("NULL", f"{found.nulls:,}{share}"),
-        ("Distinct", f"{approx}{found.distinct:,}"),
-        ("Min", "" if found.min is None else _short(format_value(found.min))),
-        ("Max", "" if found.max is None else _short(format_value(found.max))),
-    ]
 
 
 class TableProfilePopup(QFrame):
@@ -118,24 +100,7 @@ class TableProfilePopup(QFrame):
         """Fills the popup with ``found``."""
         self.profile = found
         self.status.hide()
-        for number, (name, value) in enumerate(stats_rows(found)):
-            label = QLabel(name)
-            label.setObjectName("muted")
-            shown = QLabel(value)
-            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.stats.addWidget(label, number, 0)
-            self.stats.addWidget(shown, number, 1)
-        non_null = found.rows - found.nulls
-        unique = found.histogram == "top" and non_null and found.distinct >= non_null
-        if found.bins and not unique:
-            title = "Distribution" if found.histogram == "bins" else "Most common values"
-            self.histogram_title.setText(title)
-            self.histogram_title.show()
-            self.histogram.set_profile(found)
-            self.histogram.show()
-        elif unique:
-            self.histogram_title.setText("Every value is different.")
-            self.histogram_title.show()
+        fill_profile(self.stats, self.histogram_title, self.histogram, found)
         self.adjustSize()
 
     def closeEvent(self, event: Any) -> None:
