@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiser_desktop.core.errors import AiserError, SourceError
-from aiser_desktop.core.sources.base import Connector, SourceSpec, matching_files
+from aiser_desktop.core.sources.base import (
+    Connector,
+    SourceSpec,
+    matching_files,
+    refuse_empty_files,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -32,13 +37,7 @@ class ArrowConnector(Connector):
 
     def check(self, spec: SourceSpec) -> None:
         super().check(spec)
-        for path in matching_files(spec.location):
-            if path.stat().st_size == 0:
-                raise SourceError(
-                    f"The file {str(path)!r} is empty (0 bytes): there is nothing to make a "
-                    "table from.",
-                    hint="Export or copy the file again, or remove it from the folder.",
-                )
+        refuse_empty_files(spec.location)
 
     def read_arrow(self, spec: SourceSpec, table: str) -> pa.RecordBatchReader:
         import pyarrow as pa

@@ -162,6 +162,21 @@ def matching_files(location: str) -> list[Path]:
     return [path] if path.exists() else []
 
 
+def refuse_empty_files(location: str) -> None:
+    """Raises a clear error when a file the location stands for is empty (0 bytes).
+
+    Raises:
+        SourceError: Names the empty file.
+    """
+    for path in matching_files(location):
+        if path.stat().st_size == 0:
+            raise SourceError(
+                f"The file {str(path)!r} is empty (0 bytes): there is nothing to make a "
+                "table from.",
+                hint="Export or copy the file again, or remove it from the folder.",
+            )
+
+
 def file_pattern(location: str) -> str:
     """What a DuckDB reader takes for ``location``: a folder becomes ``folder/*`` (every file
     in it, read as one table); a file or a glob stays as it is."""

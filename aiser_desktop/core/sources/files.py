@@ -38,6 +38,7 @@ from aiser_desktop.core.sources.base import (
     file_pattern,
     is_glob,
     matching_files,
+    refuse_empty_files,
     sql_literal,
     sql_string,
 )
@@ -103,13 +104,7 @@ class DuckDBFileConnector(Connector):
 
     def check(self, spec: SourceSpec) -> None:
         super().check(spec)
-        for path in matching_files(spec.location):
-            if path.stat().st_size == 0:
-                raise SourceError(
-                    f"The file {str(path)!r} is empty (0 bytes): there is nothing to make a "
-                    "table from.",
-                    hint="Export or copy the file again, or remove it from the folder.",
-                )
+        refuse_empty_files(spec.location)
 
     def arguments(self, spec: SourceSpec) -> dict[str, Any]:
         """The reader's named arguments for ``spec``: defaults, then the person's options."""

@@ -25,18 +25,8 @@ __all__ = ["interpret"]
 def interpret(
     question: str, index: SchemaIndex, history: Sequence[Turn] = ()
 ) -> Interpretation | Refusal:
-    """Reads ``question`` against the workspace's schema.
-
-    Args:
-        question: The question in plain words.
-        index: The workspace's schema index (:meth:`SchemaIndex.for_workspace`).
-        history: Earlier turns of the conversation, oldest first; a follow-up ("and by
-            month?") refines the last one.
-
-    Returns:
-        An :class:`Interpretation` with a single read-only SELECT, or a :class:`Refusal`
-        that says why the data cannot answer.
-    """
+    """Reads ``question`` against the workspace's schema (see
+    :func:`aiser_desktop.core.agent.rules.interpreter.interpret`)."""
     # Imported on first use: the schema index imports this package's vocabulary, so the
     # package must not import the index while it loads (and the app starts faster).
     from aiser_desktop.core.agent.rules.interpreter import interpret as run
