@@ -197,6 +197,7 @@ class Engine:
         self._calls = 0  # calls from call() started so far
         self._closed = False
         self._interrupt_hooks: list[Callable[[], None]] = []
+        self._shielded = 0  # cleanup under way on the writer: interrupt() leaves it alone
 
     # ------------------------------------------------------------------ queries
     def submit(
@@ -279,10 +280,25 @@ class Engine:
                 with self._lock:
                     if not self._busy or self._calls != call or self._closed:
                         return
-                    self._session.interrupt()
+                    if not self._shielded:
+                        self._session.interrupt()
                 time.sleep(0.02)
 
         threading.Thread(target=repeat, name="aiser-interrupt", daemon=True).start()
+
+    @contextlib.contextmanager
+    def shielded(self) -> Iterator[None]:
+        """Keeps :meth:`interrupt` off the writer while the block runs: for the cleanup after
+        an interrupted import (a ``ROLLBACK`` that is itself interrupted leaves the session in
+        an aborted transaction). DuckDB clears an earlier interrupt when the next statement
+        begins."""
+        with self._lock:
+            self._shielded += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._shielded -= 1
 
     @contextlib.contextmanager
     def interrupt_hook(self, hook: Callable[[], None]) -> Iterator[None]:

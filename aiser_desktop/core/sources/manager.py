@@ -426,13 +426,17 @@ class SourceManager:
                 con.execute("COMMIT")
             except BaseException:
                 # A lost connection can make ROLLBACK fail too; the first error is the story.
-                _quiet(lambda: con.execute("ROLLBACK"))
+                # Shielded: an interrupt repeated during the ROLLBACK would leave the session
+                # in an aborted transaction.
+                with self._engine.shielded():
+                    _quiet(lambda: con.execute("ROLLBACK"))
                 raise
         except Exception as exc:
-            if attach:
-                _quiet(lambda: conn.detach(con, work))
-            if old_attached:
-                _quiet(lambda: conn.attach(con, spec))
+            with self._engine.shielded():
+                if attach:
+                    _quiet(lambda: conn.detach(con, work))
+                if old_attached:
+                    _quiet(lambda: conn.attach(con, spec))
             raise self._read_error(conn, spec, exc, action) from exc
         if attach and mode is Mode.IMPORTED:
             conn.detach(con, work)
