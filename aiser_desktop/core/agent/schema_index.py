@@ -44,6 +44,15 @@ from aiser_desktop.core.agent.rules.vocabulary import (
     value_fits,
     words,
 )
+from aiser_desktop.core.agent.schema_entries import (
+    ColumnEntry,
+    Join,
+    SearchHit,
+    TableEntry,
+    ValueHit,
+    kind_of,
+)
+from aiser_desktop.core.sources.base import quote_ident
 
 __all__ = [
     "ABBREVIATIONS",
@@ -86,116 +95,6 @@ BUILD_BUDGET = 5.0  # seconds for reading values over the whole workspace
 TABLE_BUDGET = 2.0  # seconds for one table
 
 
-# ---------------------------------------------------------------------------------- records
-
-
-@dataclass(frozen=True)
-class ColumnEntry:
-    """A column as the agent sees it.
-
-    Attributes:
-        table: Its table's SQL name.
-        kind: "integer", "number", "text", "date", "timestamp", "boolean" or "other".
-        words: The words of its name.
-        distinct: Distinct values (approximate; -1 unknown).
-        low: The smallest value (numbers and dates; None unknown).
-        high: The largest value.
-        unique: Every value differs (a key), as read.
-        values: Its distinct values (text columns of modest cardinality only).
-        counts: How many rows hold each of ``values`` (as read).
-        values_complete: ``values`` holds every value (the whole table was read).
-    """
-
-    table: str
-    name: str
-    type: str
-    semantic: str
-    kind: str
-    words: tuple[str, ...]
-    distinct: int = -1
-    nulls: int = -1
-    low: Any = None
-    high: Any = None
-    unique: bool = False
-    values: tuple[str, ...] = ()
-    counts: tuple[int, ...] = ()
-    values_complete: bool = False
-
-    @property
-    def numeric(self) -> bool:
-        """A number (integer or fractional)."""
-        return self.kind in ("integer", "number")
-
-    @property
-    def temporal(self) -> bool:
-        """A date or a timestamp."""
-        return self.kind in ("date", "timestamp")
-
-
-@dataclass(frozen=True)
-class TableEntry:
-    """A table: its SQL name, the words of its own name, its columns and keys.
-
-    Attributes:
-        parts_range: The first and last date of its year/month/day columns, when it keeps
-            dates that way (see :func:`date_parts`).
-    """
-
-    sql_name: str
-    source: str
-    name: str
-    words: tuple[str, ...]
-    row_count: int
-    columns: tuple[ColumnEntry, ...]
-    primary_key: tuple[str, ...] = ()
-    parts_range: tuple[Any, Any] | None = None
-
-    def column(self, name: str) -> ColumnEntry | None:
-        lowered = name.lower()
-        for col in self.columns:
-            if col.name.lower() == lowered:
-                return col
-        return None
-
-
-@dataclass(frozen=True)
-class Join:
-    """A many-to-one link: each row of ``table`` has at most one row of ``other`` with
-    ``other_columns`` equal to its ``columns``.
-
-    Attributes:
-        how: "declared" (a foreign key), "name" (same column name, unique on the other
-            side) or "values" (the values are contained in the other side's unique values).
-    """
-
-    table: str
-    columns: tuple[str, ...]
-    other: str
-    other_columns: tuple[str, ...]
-    how: str
-
-
-@dataclass(frozen=True)
-class ValueHit:
-    """A column that holds a value (``value`` as stored)."""
-
-    table: str
-    column: str
-    value: str
-    exact: bool = True
-    count: int = 0  # rows holding it, as read (0 unknown)
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One table or column a question is about, with its score and why."""
-
-    table: str
-    column: str | None
-    score: float
-    reasons: tuple[str, ...] = ()
-
-
 @dataclass
 class _Posting:
     """Where a term occurs: column ids and table ids, with weights."""
@@ -205,41 +104,6 @@ class _Posting:
 
 
 # ---------------------------------------------------------------------------------- index
-
-
-def _kind(dtype: str) -> str:
-    upper = dtype.upper()
-    if upper.startswith(("TIMESTAMP", "DATETIME")):
-        return "timestamp"
-    if upper.startswith("DATE"):
-        return "date"
-    if upper.startswith(
-        (
-            "TINYINT",
-            "SMALLINT",
-            "INTEGER",
-            "BIGINT",
-            "HUGEINT",
-            "UTINYINT",
-            "USMALLINT",
-            "UINTEGER",
-            "UBIGINT",
-            "UHUGEINT",
-            "INT",
-        )
-    ):
-        return "integer"
-    if upper.startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL", "NUMERIC")):
-        return "number"
-    if upper.startswith(("VARCHAR", "TEXT", "STRING", "CHAR", "BPCHAR", "ENUM", "UUID")):
-        return "text"
-    if upper.startswith("BOOL"):
-        return "boolean"
-    return "other"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class SchemaIndex:
@@ -556,7 +420,7 @@ def date_parts(columns: Iterable[tuple[str, str]]) -> dict[str, str]:
     month."""
     found: dict[str, str] = {}
     for name, dtype in columns:
-        if _kind(dtype) != "integer":
+        if kind_of(dtype) != "integer":
             continue
         for part, names in _PART_NAMES.items():
             if name.lower() in names and part not in found:
@@ -577,7 +441,7 @@ def _table_entry(
                 name=col.name,
                 type=col.type,
                 semantic=col.semantic,
-                kind=_kind(col.type),
+                kind=kind_of(col.type),
                 words=tuple(split_name(col.name)),
                 distinct=int(s.get("distinct", -1)),
                 nulls=int(s.get("nulls", -1)),
@@ -655,8 +519,8 @@ def _read_stats(
     selects = ["count(*)"]
     plan: list[tuple[str, list[str]]] = []
     for col in info.columns:
-        kind = _kind(col.type)
-        q = _ident(col.name)
+        kind = kind_of(col.type)
+        q = quote_ident(col.name)
         stats = ["nulls"]
         selects.append(f"count(*) - count({q})")
         if kind in ("integer", "number", "date", "timestamp"):
@@ -669,9 +533,9 @@ def _read_stats(
     parts = date_parts((c.name, c.type) for c in info.columns)
     if parts:
         made = (
-            f"try(make_date(CAST({_ident(parts['year'])} AS INTEGER), "
-            f"CAST({_ident(parts['month'])} AS INTEGER), "
-            + (f"CAST({_ident(parts['day'])} AS INTEGER)" if "day" in parts else "1")
+            f"try(make_date(CAST({quote_ident(parts['year'])} AS INTEGER), "
+            f"CAST({quote_ident(parts['month'])} AS INTEGER), "
+            + (f"CAST({quote_ident(parts['day'])} AS INTEGER)" if "day" in parts else "1")
             + "))"
         )
         selects += [f"min({made})", f"max({made})"]
@@ -690,7 +554,7 @@ def _read_stats(
     rows = read_rows if complete else info.row_count
     for col in info.columns:
         s = result[col.name]
-        if _kind(col.type) == "integer" and s.get("low") is not None:
+        if kind_of(col.type) == "integer" and s.get("low") is not None:
             # At most one value per integer in the range: enough to tell a few from many.
             s["distinct"] = min(read_rows, int(s["high"]) - int(s["low"]) + 1)
     # Values of text columns of modest cardinality (and so their exact distinct count).
@@ -698,13 +562,13 @@ def _read_stats(
         s = result[col.name]
         if (
             not with_values
-            or _kind(col.type) != "text"
+            or kind_of(col.type) != "text"
             or int(s.get("length") or 0) > MAX_VALUE_LENGTH
         ):
             continue
         if time.perf_counter() > table_deadline:
             break
-        q = _ident(col.name)
+        q = quote_ident(col.name)
         with _interrupt_at(con, table_deadline):
             got = con.execute(
                 f"SELECT CAST({q} AS VARCHAR), count(*) FROM {source} WHERE {q} IS NOT NULL "
@@ -726,12 +590,12 @@ def _read_stats(
         and read_rows > 0
         and "unique" not in result[c.name]
         and result[c.name]["nulls"] == 0
-        and _kind(c.type) in ("integer", "text")
+        and kind_of(c.type) in ("integer", "text")
         and int(result[c.name].get("distinct", read_rows)) >= read_rows
         and _maybe_key(c, tuple(info.primary_key))
     ]
     if maybe_keys and time.perf_counter() < table_deadline:
-        exact = ", ".join(f"count(DISTINCT {_ident(c)})" for c in maybe_keys)
+        exact = ", ".join(f"count(DISTINCT {quote_ident(c)})" for c in maybe_keys)
         with _interrupt_at(con, table_deadline):
             counted = con.execute(f"SELECT {exact} FROM {source}").fetchone() or ()
         for name, n in zip(maybe_keys, counted, strict=False):
