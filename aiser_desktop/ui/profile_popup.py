@@ -7,6 +7,7 @@ timer sees the job end. Closing the popup cancels the work.
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
@@ -165,7 +166,7 @@ class ProfilePopup(QFrame):
         self.column = field.name
         self.profile: ColumnProfile | None = None
         self._anchor = QPoint(0, 0)
-        title = QLabel(f"<b>{_escape(field.name)}</b>")
+        title = QLabel(f"<b>{html.escape(field.name)}</b>")
         kind = str(field.type)
         self.type_label = QLabel(kind)
         self.type_label.setObjectName("muted")
@@ -249,7 +250,3 @@ class ProfilePopup(QFrame):
 
 def _short(text: str) -> str:
     return text if len(text) <= 48 else text[:47] + "…"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -9,6 +9,7 @@ interrupts the work; a popup closed before its profile came simply ignores it.
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QPoint, Qt, Signal
@@ -48,8 +49,8 @@ class TableProfilePopup(QFrame):
         self.column = column
         self.profile: ColumnProfile | None = None
         self._closed = False
-        title = QLabel(f"<b>{_escape(column)}</b>")
-        where = QLabel(_escape(table))
+        title = QLabel(f"<b>{html.escape(column)}</b>")
+        where = QLabel(html.escape(table))
         where.setObjectName("muted")
         self.status = QLabel(f"Profiling {column} of {table}…")
         self.status.setObjectName("muted")
@@ -106,7 +107,3 @@ class TableProfilePopup(QFrame):
     def closeEvent(self, event: Any) -> None:
         self._closed = True
         super().closeEvent(event)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
