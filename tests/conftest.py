@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from aiser_desktop.core.engine import Engine
 from aiser_desktop.core.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
@@ -102,6 +103,16 @@ def memory_keyring(monkeypatch: pytest.MonkeyPatch, private_dirs: Path) -> Itera
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    """An in-memory engine (no workspace), closed after the test."""
+    eng = Engine()
+    try:
+        yield eng
+    finally:
+        eng.close()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pyarrow as pa
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
@@ -21,15 +19,6 @@ from aiser_desktop.ui.results_view import (
 
 WINDOW = 10_000
 ROWS = 95_000
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    eng = Engine()
-    try:
-        yield eng
-    finally:
-        eng.close()
 
 
 @pytest.fixture

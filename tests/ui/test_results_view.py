@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -21,15 +20,6 @@ QUERY = (
     "i * 1.5 AS amount FROM range(50) t(i) ORDER BY i"
 )
 WAIT_MS = 15_000
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    eng = Engine()
-    try:
-        yield eng
-    finally:
-        eng.close()
 
 
 @pytest.fixture

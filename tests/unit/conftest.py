@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-
-from aiser_desktop.core.engine import Engine
 
 
 def _wait_until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
@@ -22,13 +20,3 @@ def _wait_until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
 def wait_until() -> Callable[..., None]:
     """``wait_until(predicate, timeout=10)``: polls until ``predicate()`` is true, else fails."""
     return _wait_until
-
-
-@pytest.fixture
-def engine() -> Iterator[Engine]:
-    """An in-memory engine, closed after the test."""
-    eng = Engine()
-    try:
-        yield eng
-    finally:
-        eng.close()
