@@ -30,7 +30,7 @@ from aiser_desktop.core.state.models import (
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0003"  # the newest file in migrations/versions; a test keeps them in step
+HEAD_REVISION = "0007"  # the newest file in migrations/versions; a test keeps them in step
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 

@@ -1,0 +1,21 @@
+"""The semantic layer's pre-aggregations: what was built, from which model, and when.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-26
+"""
+
+from __future__ import annotations
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
