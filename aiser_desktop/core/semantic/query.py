@@ -148,7 +148,10 @@ def _names(raw: dict[str, Any], key: str) -> list[str]:
 def _member(model: SemanticModel, name: str, what: str) -> Any:
     member = model.resolve(name)
     if member is None:
-        close = [m.full_name for m in model.members() if m.name == name.rpartition(".")[2]]
+        import difflib
+
+        names = [m.full_name for m in model.members()]
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
         hint = f"Did you mean {', '.join(close[:3])}?" if close else "See `aiser model validate`."
         raise SemanticQueryError(f"There is no {what} {name!r} in the model.", hint=hint)
     return member

@@ -105,3 +105,21 @@ class EditorTabRecord(Base):
     saved_query_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("saved_queries.id", ondelete="SET NULL"), nullable=True
     )
+
+
+# ---------------------------------------------------------------------- semantic layer (0007)
+class SemanticRollupRecord(Base):
+    """A pre-aggregation built in data.duckdb (``core/semantic/preagg.py``): which table holds
+    it, the hash of the SQL it was built from, and a stamp of its sources (row counts, the
+    latest time), so a change to either rebuilds it."""
+
+    __tablename__ = "semantic_rollups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)  # cube.pre_aggregation
+    table_name: Mapped[str] = mapped_column(String(400))
+    definition: Mapped[str] = mapped_column(String(64))
+    source_stamp: Mapped[str] = mapped_column(Text)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
