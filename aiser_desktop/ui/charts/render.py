@@ -1,0 +1,185 @@
+"""Charts drawn headless, to an image or a file: for `aiser chart`, the agent, dashboard
+export and the window's own Export.
+
+    render_to_file(chart_data, "flights.png")               # or .svg
+    render_to_file((spec, table), "x.svg", theme="dark")
+    image = render_image(chart_data, width=480, height=270)  # a QImage
+
+The chart is laid out in a :class:`~aiser_desktop.ui.charts.figure.ChartView` that is never
+shown on a screen, then its scene is painted onto a QImage (PNG) or a QSvgGenerator (SVG, so
+lines and text stay vectors). With no QApplication yet (the CLI), an offscreen one is made, so
+this works on a machine with no display. Call it from the GUI thread when an app runs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QApplication
+
+from aiser_desktop.core.charts.spec import ChartSpec
+from aiser_desktop.core.errors import AiserError
+from aiser_desktop.ui.charts.figure import ChartView, default_title
+from aiser_desktop.ui.charts.style import chart_style
+
+FORMATS = (".png", ".svg")
+_app: QApplication | None = None  # the offscreen app made here, kept alive
+
+
+def ensure_app() -> QApplication:
+    """The running QApplication, or a new offscreen one when there is none.
+
+    Raises:
+        AiserError: A Qt application of another kind runs (a QCoreApplication cannot draw).
+    """
+    global _app
+    app = QCoreApplication.instance()
+    if app is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _app = QApplication(["aiser-chart"])
+        return _app
+    if not isinstance(app, QApplication):
+        raise AiserError(
+            "Charts cannot be drawn here: the program runs Qt without widgets.",
+            hint="Make a QApplication before drawing charts.",
+        )
+    return app
+
+
+def unpack(data: Any) -> tuple[ChartSpec, pa.Table, str]:
+    """(spec, table, note) from a ChartData or a (spec, table) pair."""
+    if isinstance(data, tuple) and len(data) == 2:
+        spec, table = data
+        return spec, table, ""
+    spec = getattr(data, "spec", None)
+    table = getattr(data, "table", None)
+    if not isinstance(spec, ChartSpec) or not isinstance(table, pa.Table):
+        raise AiserError(
+            f"Cannot draw a {type(data).__name__}.",
+            hint="Pass a ChartData (core/charts/data.py) or a (ChartSpec, pyarrow.Table) pair.",
+        )
+    return spec, table, str(getattr(data, "note", "") or "")
+
+
+def layout_view(
+    data: Any, *, width: int, height: int, theme: str = "light", scale: float = 1.0
+) -> ChartView:
+    """A ChartView with the chart drawn and laid out at ``width`` x ``height``, not shown on
+    any screen. The caller closes it (``view.close(); view.deleteLater()``)."""
+    ensure_app()
+    spec, table, note = unpack(data)
+    view = ChartView(style=chart_style(theme, scale=scale))
+    view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    view.resize(width, height)
+    view.show_chart(spec, table, note=note)
+    view.show()  # never on a screen; lets Qt deliver the resize and lay the chart out
+    for _ in range(3):
+        QApplication.processEvents()
+    return view
+
+
+def paint(view: ChartView, painter: QPainter, width: int, height: int) -> None:
+    """Paints the laid-out chart onto ``painter``'s device, filling ``width`` x ``height``."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    painter.fillRect(QRectF(0, 0, width, height), QColor(view.style_.background))
+    view.scene().prepareForPaint()
+    view.scene().render(painter, QRectF(0, 0, width, height), view.viewRect())
+
+
+def render_image(
+    data: Any,
+    *,
+    width: int = 960,
+    height: int = 540,
+    theme: str = "light",
+    scale: float = 1.0,
+    pixel_ratio: float = 1.0,
+) -> QImage:
+    """The chart as a QImage of ``width`` x ``height`` (times ``pixel_ratio`` pixels).
+
+    Args:
+        data: A ChartData, or a ``(ChartSpec, pyarrow.Table)`` pair in the kind's shape.
+        theme: "light" or "dark".
+        scale: Font and line scale (0.8 for a small chart).
+        pixel_ratio: 2 draws a sharp image for a high-density screen.
+    """
+    view = layout_view(data, width=width, height=height, theme=theme, scale=scale)
+    try:
+        image = QImage(
+            int(width * pixel_ratio), int(height * pixel_ratio), QImage.Format.Format_ARGB32
+        )
+        image.setDevicePixelRatio(pixel_ratio)
+        painter = QPainter(image)
+        try:
+            paint(view, painter, width, height)
+        finally:
+            painter.end()
+    finally:
+        view.close()
+        view.deleteLater()
+    return image
+
+
+def render_to_file(
+    data: Any,
+    path: str | Path,
+    *,
+    width: int = 960,
+    height: int = 540,
+    theme: str = "light",
+    scale: float = 1.0,
+) -> Path:
+    """Writes the chart to ``path``: PNG or SVG, by its suffix.
+
+    Raises:
+        AiserError: Another suffix, or the file cannot be written (the message names it).
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in FORMATS:
+        raise AiserError(
+            f"Cannot write a chart to {target.name!r}: unknown format {suffix or '(none)'}.",
+            hint="Name the file .png or .svg.",
+        )
+    if suffix == ".png":
+        image = render_image(data, width=width, height=height, theme=theme, scale=scale)
+        if not image.save(str(target), "PNG"):
+            raise _unwritable(target)
+        return target
+    from PySide6.QtSvg import QSvgGenerator
+
+    view = layout_view(data, width=width, height=height, theme=theme, scale=scale)
+    try:
+        spec, _table, _note = unpack(data)
+        generator = QSvgGenerator()
+        generator.setFileName(str(target))
+        generator.setSize(QSize(width, height))
+        generator.setViewBox(QRectF(0, 0, width, height))
+        generator.setTitle(default_title(spec))
+        generator.setDescription(f"{spec.kind} chart drawn by Aiser Desktop")
+        painter = QPainter()
+        if not painter.begin(generator):
+            raise _unwritable(target)
+        try:
+            paint(view, painter, width, height)
+        finally:
+            painter.end()
+    finally:
+        view.close()
+        view.deleteLater()
+    if not target.exists():
+        raise _unwritable(target)
+    return target
+
+
+def _unwritable(target: Path) -> AiserError:
+    return AiserError(
+        f"The chart could not be written to {target}.",
+        hint="Check that the folder exists and that you may write to it.",
+    )
