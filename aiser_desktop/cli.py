@@ -10,6 +10,8 @@
     aiser mode NAME linked|imported         query in place, or copy into the workspace
     aiser history [--limit N] [--json]
     aiser ask "QUESTION" [--provider rules|local|litellm:MODEL] [--json]
+    aiser mcp [--allow-tools A,B] [--deny-tools C]   serve the tools to an MCP client (stdio)
+    aiser mcp-servers list|add|remove|test  the MCP servers the agent may call
 
 Everything heavy (DuckDB, Arrow, Qt) is imported inside the verb that needs it, so
 ``aiser --version`` answers in a fraction of a second.
@@ -88,10 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     from aiser_desktop.cli_agent import add_verbs as add_agent_verbs
+    from aiser_desktop.cli_mcp import add_verbs as add_mcp_verbs
     from aiser_desktop.cli_sources import add_verbs
 
     add_verbs(verbs, workspace)
     add_agent_verbs(verbs, workspace)
+    add_mcp_verbs(verbs, workspace)
 
     hist = verbs.add_parser("history", parents=[workspace], help="the queries run lately")
     hist.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default: 20)")
@@ -113,6 +117,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = _settings()
+        from aiser_desktop.cli_mcp import VERBS as MCP_VERBS
+
+        if args.verb in MCP_VERBS:  # they open the workspace themselves, or none
+            from aiser_desktop.cli_mcp import run as run_mcp
+
+            return run_mcp(args, settings)
         handler = _handler(args.verb)
         if handler is None:
             return _open_app(args, settings)

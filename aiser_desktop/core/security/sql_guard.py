@@ -555,6 +555,11 @@ class ReadOnlyRunner:
             with contextlib.suppress(Exception):
                 cur.interrupt()
 
+    @property
+    def cancelled(self) -> bool:
+        """:meth:`cancel` was called (a tool that waits on something else stops too)."""
+        return self._cancelled.is_set()
+
     def reset(self) -> None:
         """Allows queries again after a :meth:`cancel`."""
         self._cancelled.clear()
