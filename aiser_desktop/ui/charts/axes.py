@@ -147,7 +147,7 @@ class NumberAxis(pg.AxisItem):
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
 
-    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[Any]:  # noqa: N802, N803
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[Any]:
         """One level of ticks at a round step (1, 2, 2.5 or 5 times a power of ten), about
         one label per 90 px across and 45 px up: a calm axis, grid lines on labels only."""
         span = abs(maxVal - minVal)
@@ -187,7 +187,7 @@ class CategoryAxis(pg.AxisItem):
         self.picture = None
         self.update()
 
-    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[Any]:  # noqa: N802, N803
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[Any]:
         count = len(self.labels)
         if not count or size <= 0:
             return []
@@ -214,7 +214,7 @@ class CategoryAxis(pg.AxisItem):
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         out = []
         for value in values:
-            index = int(round(value))
+            index = round(value)
             label = self.labels[index] if 0 <= index < len(self.labels) else ""
             out.append(wrap(label, getattr(self, "_chars", MAX_LABEL)))
         return out
@@ -256,6 +256,6 @@ def value_text(value: float, kind: str, labels: list[str] | None = None) -> str:
             return stamp.strftime("%Y-%m-%d")
         return stamp.strftime("%Y-%m-%d %H:%M:%S").removesuffix(":00")
     if kind == "category":
-        index = int(round(value))
+        index = round(value)
         return labels[index] if labels and 0 <= index < len(labels) else ""
     return format_number(value)

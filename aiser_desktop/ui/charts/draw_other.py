@@ -143,11 +143,13 @@ def draw_box(figure: Figure) -> None:
     )
     for item in (whiskers, boxes, medians):
         plot.addItem(item)
-    figure.add_series(Series(measure, colour, [boxes, whiskers, medians], positions, stats["median"]))
+    figure.add_series(
+        Series(measure, colour, [boxes, whiskers, medians], positions, stats["median"])
+    )
     plot.getViewBox().setRange(xRange=(-0.7, len(labels) - 0.3), padding=0)
 
     def pick(x: float, y: float) -> dict[str, Any] | None:
-        index = int(round(x))
+        index = round(x)
         if groups is None or not spec.x or not 0 <= index < len(labels):
             return None
         if abs(x - index) > half:
@@ -211,7 +213,7 @@ def draw_heatmap(figure: Figure) -> None:
     )
 
     def pick(x: float, y: float) -> dict[str, Any] | None:
-        i, j = int(round(x)), int(round(y))
+        i, j = round(x), round(y)
         if not (0 <= i < len(x_values) and 0 <= j < len(y_values)):
             return None
         return {spec.x: x_values[i].as_py(), spec.series: y_values[j].as_py()}
@@ -249,7 +251,9 @@ def draw_pie(figure: Figure) -> None:
     bounds = np.concatenate([[0.0], np.cumsum(values) / total])
     separator = figure.pen(figure.style.background, 1.5)
     for index, label in enumerate(labels):
-        colour = "#94a3b8" if label == "Other" and keys[index] is None else figure.colour(index, label)
+        colour = (
+            "#94a3b8" if label == "Other" and keys[index] is None else figure.colour(index, label)
+        )
         start, end = bounds[index], bounds[index + 1]
         if end <= start:
             continue
@@ -294,7 +298,7 @@ def draw_pie(figure: Figure) -> None:
 
 def _wedge(start: float, end: float, inner: float) -> QPainterPath:
     """A slice from ``start`` to ``end`` (shares of the circle, clockwise from the top)."""
-    steps = max(2, int(math.ceil((end - start) * 180)))
+    steps = max(2, math.ceil((end - start) * 180))
     angles = math.pi / 2 - 2 * math.pi * np.linspace(start, end, steps)
     outer = [QPointF(math.cos(a), math.sin(a)) for a in angles]
     if inner:
@@ -336,10 +340,7 @@ def kpi_change(value: Any, previous: Any) -> tuple[str, bool] | None:
         return None
     delta = float(value) - float(previous)
     arrow = "▲" if delta > 0 else "▼" if delta < 0 else "="
-    if previous:
-        amount = f"{abs(delta) / abs(float(previous)):.1%}"
-    else:
-        amount = exact(abs(delta))
+    amount = f"{abs(delta) / abs(float(previous)):.1%}" if previous else exact(abs(delta))
     return f"{arrow} {amount} from {exact(float(previous))}", delta >= 0
 
 

@@ -94,7 +94,8 @@ def _draw_lines(figure: Figure, *, area: bool) -> None:
     plot = figure.add_plot(
         axis_for(kind, "bottom", labels), NumberAxis("left"), right=_right(figure)
     )
-    figure.label_axis("bottom", spec.x or "")
+    if kind != "time":  # dates say what they are (and a date axis's two rows leave no room)
+        figure.label_axis("bottom", spec.x or "")
     ys = measures(figure)
     if len(ys) == 1 and not spec.series:
         figure.label_axis("left", ys[0])
@@ -108,10 +109,15 @@ def _draw_lines(figure: Figure, *, area: bool) -> None:
     else:
         index = 0
         for label, rows in groups:
-            x = xs_of(rows, figure, uniques)
+            x_all = xs_of(rows, figure, uniques)
             for measure in ys:
                 name = series_name(label, measure, len(ys))
                 y = as_numbers(rows[measure])
+                if len(ys) > 1:  # M4 rows of the other measures hold NULL here
+                    keep = np.isfinite(y)
+                    x, y = x_all[keep], y[keep]
+                else:
+                    x = x_all
                 colour = figure.colour(index, name)
                 item = pg.PlotDataItem(x, y, pen=figure.pen(colour), connect="finite", name=name)
                 if area:
@@ -212,7 +218,7 @@ def _pick_nearest(figure: Figure) -> None:
     """A click picks the x value (and series) of the nearest drawn point."""
     spec, table = figure.spec, figure.table
     x_column = table[spec.x]
-    kind, _labels, uniques = x_positions(figure)
+    _kind, _labels, uniques = x_positions(figure)
     all_x = xs_of(table, figure, uniques)
 
     def pick(x: float, y: float) -> dict[str, Any] | None:
@@ -230,7 +236,9 @@ def _pick_nearest(figure: Figure) -> None:
             column = spec.y[0] if spec.y else None
             if column in table.column_names:
                 ys = as_numbers(table[column])[rows]
-                index = int(rows[int(np.nanargmin(np.abs(ys - y)))]) if np.isfinite(ys).any() else index
+                index = (
+                    int(rows[int(np.nanargmin(np.abs(ys - y)))]) if np.isfinite(ys).any() else index
+                )
         picked = {spec.x: _value(x_column, index)}
         if spec.series and spec.series in table.column_names:
             picked[spec.series] = _value(table[spec.series], index)
@@ -303,10 +311,18 @@ def draw_bar(figure: Figure) -> None:
         _second_axis(figure, groups, uniques)
     box = plot.getViewBox()
     box.setDefaultPadding(0.0)
-    lo = float(np.nanmin(np.append(down, 0.0))) if stacked else float(np.nanmin(np.append(matrix, 0.0)))
-    hi = float(np.nanmax(np.append(up, 0.0))) if stacked else float(np.nanmax(np.append(matrix, 0.0)))
+    lo = (
+        float(np.nanmin(np.append(down, 0.0)))
+        if stacked
+        else float(np.nanmin(np.append(matrix, 0.0)))
+    )
+    hi = (
+        float(np.nanmax(np.append(up, 0.0)))
+        if stacked
+        else float(np.nanmax(np.append(matrix, 0.0)))
+    )
     span = (hi - lo) or 1.0
-    value_range = (lo - (0.04 * span if lo < 0 else 0.0), hi + 0.06 * span)
+    value_range = (lo - (0.04 * span if lo < 0 else 0.002 * span), hi + 0.06 * span)
     category_range = (-0.6, len(labels) - 0.4)
     if horizontal:
         box.setRange(xRange=value_range, yRange=category_range, padding=0)
@@ -330,7 +346,7 @@ def _pick_bar(
 
     def pick(x: float, y: float) -> dict[str, Any] | None:
         along, across = (y, x) if spec.horizontal else (x, y)
-        category = int(round(along))
+        category = round(along)
         if not 0 <= category < len(uniques) or abs(along - category) > 0.45:
             return None
         picked: dict[str, Any] = {spec.x: uniques[category].as_py()}

@@ -65,7 +65,7 @@ class SeriesSample(pg.ItemSample):
     Signals (pyqtgraph's): ``sigClicked(item)`` after the toggle.
     """
 
-    def mouseClickEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+    def mouseClickEvent(self, event: Any) -> None:
         series = getattr(self.item, "aiser_series", None)
         if series is None or event.button() != Qt.MouseButton.LeftButton:
             super().mouseClickEvent(event)
@@ -285,7 +285,9 @@ class ChartView(pg.GraphicsLayoutWidget):
                 justify="left",
             )
         if note:
-            self.ci.addLabel(_html(note, style.muted, 8.5 * style.scale), row=1, col=0, justify="left")
+            self.ci.addLabel(
+                _html(note, style.muted, 8.5 * style.scale), row=1, col=0, justify="left"
+            )
         drawer = {
             "line": draw_xy.draw_line,
             "area": draw_xy.draw_area,
@@ -318,6 +320,5 @@ def _html(text: str, colour: str, points: float, bold: bool = False) -> str:
 
     weight = "font-weight:600;" if bold else ""
     return (
-        f'<span style="color:{colour};font-size:{points:.1f}pt;{weight}">'
-        f"{html.escape(text)}</span>"
+        f'<span style="color:{colour};font-size:{points:.1f}pt;{weight}">{html.escape(text)}</span>'
     )

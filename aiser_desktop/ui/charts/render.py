@@ -152,30 +152,44 @@ def render_to_file(
         if not image.save(str(target), "PNG"):
             raise _unwritable(target)
         return target
+    try:
+        target.write_bytes(render_svg(data, width=width, height=height, theme=theme, scale=scale))
+    except OSError as exc:
+        raise _unwritable(target) from exc
+    return target
+
+
+def render_svg(
+    data: Any, *, width: int = 960, height: int = 540, theme: str = "light", scale: float = 1.0
+) -> bytes:
+    """The chart as SVG text (UTF-8): lines, shapes and text stay vectors."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
     from PySide6.QtSvg import QSvgGenerator
 
     view = layout_view(data, width=width, height=height, theme=theme, scale=scale)
+    store = QByteArray()
+    buffer = QBuffer(store)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     try:
         spec, _table, _note = unpack(data)
         generator = QSvgGenerator()
-        generator.setFileName(str(target))
+        generator.setOutputDevice(buffer)
         generator.setSize(QSize(width, height))
         generator.setViewBox(QRectF(0, 0, width, height))
         generator.setTitle(default_title(spec))
         generator.setDescription(f"{spec.kind} chart drawn by Aiser Desktop")
         painter = QPainter()
         if not painter.begin(generator):
-            raise _unwritable(target)
+            raise AiserError("The SVG could not be drawn.")
         try:
             paint(view, painter, width, height)
         finally:
             painter.end()
     finally:
+        buffer.close()
         view.close()
         view.deleteLater()
-    if not target.exists():
-        raise _unwritable(target)
-    return target
+    return bytes(store.data())
 
 
 def _unwritable(target: Path) -> AiserError:

@@ -90,10 +90,7 @@ class ChartStyle:
 
 def chart_style(mode: str | None = None, *, scale: float = 1.0) -> ChartStyle:
     """The style for ``mode`` ("light" or "dark"; None: the theme shown now)."""
-    if mode is None:
-        colours = theme.colours()
-    else:
-        colours = theme.DARK if mode == "dark" else theme.LIGHT
+    colours = theme.colours() if mode is None else theme.DARK if mode == "dark" else theme.LIGHT
     dark = colours.name == "dark"
     return ChartStyle(
         dark=dark,
