@@ -10,6 +10,7 @@
     aiser mode NAME linked|imported         query in place, or copy into the workspace
     aiser history [--limit N] [--json]
     aiser ask "QUESTION" [--provider rules|local|litellm:MODEL] [--json]
+    aiser chart "SQL" --out chart.png [--kind KIND] [--x COL] [--y COL]...   draw it headless
     aiser mcp [--allow-tools A,B] [--deny-tools C]   serve the tools to an MCP client (stdio)
     aiser mcp-servers list|add|remove|test  the MCP servers the agent may call
 
@@ -95,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_verbs(verbs, workspace)
     add_agent_verbs(verbs, workspace)
+    from aiser_desktop.cli_charts import add_verbs as add_chart_verbs
+
+    add_chart_verbs(verbs, workspace)
     add_mcp_verbs(verbs, workspace)
 
     hist = verbs.add_parser("history", parents=[workspace], help="the queries run lately")
@@ -151,6 +155,10 @@ def _handler(verb: str | None) -> Callable[[Workspace, argparse.Namespace], int]
         from aiser_desktop.cli_agent import ask
 
         return ask
+    if verb == "chart":
+        from aiser_desktop.cli_charts import chart
+
+        return chart
     from aiser_desktop.cli_sources import HANDLERS
 
     return HANDLERS[verb]

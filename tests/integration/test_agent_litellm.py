@@ -209,4 +209,4 @@ def test_aiser_ask_json_through_the_remote_model(folder: Path) -> None:
     } <= set(data)
     assert data["sql"] == BY_CARRIER and data["rows"] == [["A", 5], ["B", 5]]
     assert data["provider"] == "litellm:openai/fake-model" and data["answer"] == "5 trips each."
-    assert data["chart"] == {"kind": "bar", "x": "carrier", "y": "trips"}
+    assert data["chart"] == {"kind": "bar", "x": "carrier", "y": "trips", "sort": "desc"}

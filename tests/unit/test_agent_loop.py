@@ -67,7 +67,7 @@ def test_a_model_runs_sql_and_answers_from_its_result(ws: Workspace) -> None:
     assert result.row_count == 3
     assert result.answer == "Each carrier has 40 trips."
     assert result.provider == "scripted" and 0 < result.confidence <= 1
-    assert result.chart == {"kind": "bar", "x": "carrier", "y": "trips"}
+    assert result.chart == {"kind": "bar", "x": "carrier", "y": "trips", "sort": "desc"}
     kinds = [type(e) for e in events]
     assert kinds[0] is AgentStarted and kinds[1] is AgentProgress
     assert kinds.index(ToolStarted) < kinds.index(ToolFinished) < kinds.index(TextDelta)

@@ -211,7 +211,7 @@ def _result(columns: tuple[str, ...], types: tuple[str, ...], count: int) -> Saf
             ("carrier", "delay"),
             ("string", "double"),
             16,
-            {"kind": "bar", "x": "carrier", "y": "delay"},
+            {"kind": "bar", "x": "carrier", "y": "delay", "sort": "desc"},
         ),
         (("year", "n"), ("int64", "int64"), 10, {"kind": "line", "x": "year", "y": "n"}),
         (("a", "b"), ("double", "double"), 500, {"kind": "scatter", "x": "a", "y": "b"}),

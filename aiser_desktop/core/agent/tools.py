@@ -38,6 +38,7 @@ ANSWER_ROWS = 100  # result rows kept for the answer
 SAMPLE_VALUES = 3
 VALUE_CHARS = 80
 FULL_STATS_ROWS = 1_000_000  # larger tables get their statistics from a sample
+COUNT_BEYOND = 10_000_000  # rows assumed past the kept ones when the guard stopped counting
 
 ToolFn = Callable[["ToolContext", Any], dict[str, Any]]
 
@@ -235,13 +236,19 @@ class ColumnArgs(_Args):
 
 
 class ChartArgs(_Args):
-    kind: Literal["bar", "line", "scatter", "area", "pie", "table"] = Field(
-        description="The chart's kind."
-    )
-    x: str = Field(max_length=200, description="The result column along the x axis.")
-    y: str = Field(max_length=200, description="The result column of values.")
+    kind: Literal[
+        "bar", "line", "scatter", "area", "pie", "histogram", "box", "heatmap", "kpi", "table"
+    ] = Field(description="The chart's kind.")
+    x: str = Field(
+        default="", max_length=200,
+        description="The result column along the x axis (histogram, box: the column measured).",
+    )  # fmt: skip
+    y: str = Field(default="", max_length=200, description="The result column of values.")
     series: str = Field(default="", max_length=200, description="A column splitting series.")
     title: str = Field(default="", max_length=200, description="The chart's title.")
+    aggregation: Literal[
+        "none", "sum", "avg", "count", "count_distinct", "min", "max", "median"
+    ] = Field(default="none", description="How y is aggregated per x; none plots the rows.")
 
 
 # ---------------------------------------------------------------------- the tools
@@ -379,8 +386,22 @@ def make_chart(ctx: ToolContext, args: ChartArgs) -> dict[str, Any]:
         spec[key] = columns[value.lower()]
     if args.title:
         spec["title"] = args.title
+    if args.aggregation != "none":
+        spec["aggregation"] = args.aggregation
+    if args.kind != "table":
+        _check_chart(spec, result)
     ctx.chart = spec
     return {"chart": spec}
+
+
+def _check_chart(spec: dict[str, Any], result: SafeResult) -> None:
+    """Refuses a chart the result cannot draw (a line without y, a heatmap without series),
+    with the reason, so the model can fix its call."""
+    from aiser_desktop.core.charts.data import resolve
+    from aiser_desktop.core.charts.recommend import schema_from_names
+    from aiser_desktop.core.charts.spec import ChartSpec
+
+    resolve(ChartSpec.from_dict(spec), schema_from_names(result.columns, result.types))
 
 
 # ---------------------------------------------------------------------- helpers
@@ -496,32 +517,23 @@ def _index_search(ctx: ToolContext, question: str, limit: int) -> list[TableInfo
 
 
 def auto_chart(result: SafeResult) -> dict[str, Any] | None:
-    """A chart for a result from its shape: a line over time, bars by category, a scatter of
-    two numbers; None when a table (or a single number) says it better."""
-    if not result.columns or result.row_count < 2 or len(result.columns) < 2:
+    """The chart :func:`aiser_desktop.core.charts.recommend.recommend` chooses for a result's
+    shape (a line over time, sorted bars by category, a scatter of two numbers...), in the
+    compact form answers carry; None when a table (or a single number) says it better."""
+    from aiser_desktop.core.charts.recommend import chart_hint, recommend, schema_from_names
+
+    if not result.columns or 0 <= result.row_count < 2:
         return None
-    kinds = [_kind(t) for t in result.types]
-    numbers = [c for c, k in zip(result.columns, kinds, strict=True) if k == "number"]
-    times = [c for c, k in zip(result.columns, kinds, strict=True) if k == "time"]
-    labels = [c for c, k in zip(result.columns, kinds, strict=True) if k == "text"]
-    if times and numbers:
-        y = next((c for c in numbers if c not in times), None)
-        if y is not None:
-            spec = {"kind": "line", "x": times[0], "y": y}
-            if labels and len(result.columns) == 3:
-                spec["series"] = labels[0]
-            return spec
-    if labels and numbers and result.row_count <= 50:
-        return {"kind": "bar", "x": labels[0], "y": numbers[-1]}
-    if len(numbers) >= 2 and not labels:
-        # a number that counts up (a year, a month) reads as time
-        first = result.columns.index(numbers[0])
-        if re.search(r"(year|month|week|day|quarter|hour)$", numbers[0].lower()):
-            return {"kind": "line", "x": numbers[0], "y": numbers[1]}
-        if first == 0 and result.row_count <= 50:
-            return {"kind": "bar", "x": numbers[0], "y": numbers[1]}
-        return {"kind": "scatter", "x": numbers[0], "y": numbers[1]}
-    return None
+    if result.table is not None:
+        schema, sample = result.table.schema, result.table
+    else:
+        schema = schema_from_names(result.columns, result.types)
+        sample = schema.empty_table()
+    rows = result.row_count if result.row_count >= 0 else sample.num_rows + COUNT_BEYOND
+    found = recommend(schema, sample, rows=rows)
+    if not found or found[0].kind == "kpi":
+        return None
+    return chart_hint(found[0])
 
 
 def _kind(arrow_type: str) -> str:

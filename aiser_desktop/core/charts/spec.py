@@ -126,8 +126,9 @@ class ChartSpec:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown or "kind" not in data:
+            what = "unknown keys " + ", ".join(unknown) if unknown else "no kind"
             raise AiserError(
-                f"Not a chart spec: {'unknown keys ' + ', '.join(unknown) if unknown else 'no kind'}.",
+                f"Not a chart spec: {what}.",
                 hint=f"A chart spec has: {', '.join(sorted(known))}.",
             )
         values = dict(data)
