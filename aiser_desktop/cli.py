@@ -10,6 +10,8 @@
     aiser mode NAME linked|imported         query in place, or copy into the workspace
     aiser history [--limit N] [--json]
     aiser ask "QUESTION" [--provider rules|local|litellm:MODEL] [--json]
+    aiser model generate|validate|refresh   the semantic model (model/cubes/*.yml, Cube's syntax)
+    aiser metrics query 'JSON' [--json]     a Cube /load query through the semantic model
     aiser chart "SQL" --out chart.png [--kind KIND] [--x COL] [--y COL]...   draw it headless
     aiser mcp [--allow-tools A,B] [--deny-tools C]   serve the tools to an MCP client (stdio)
     aiser mcp-servers list|add|remove|test  the MCP servers the agent may call
@@ -96,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_verbs(verbs, workspace)
     add_agent_verbs(verbs, workspace)
+    from aiser_desktop.cli_model import add_verbs as add_model_verbs
+
+    add_model_verbs(verbs, workspace)
     from aiser_desktop.cli_charts import add_verbs as add_chart_verbs
 
     add_chart_verbs(verbs, workspace)
@@ -159,6 +164,10 @@ def _handler(verb: str | None) -> Callable[[Workspace, argparse.Namespace], int]
         from aiser_desktop.cli_charts import chart
 
         return chart
+    if verb in ("model", "metrics"):
+        from aiser_desktop.cli_model import HANDLERS as MODEL_HANDLERS
+
+        return MODEL_HANDLERS[verb]
     from aiser_desktop.cli_sources import HANDLERS
 
     return HANDLERS[verb]

@@ -61,8 +61,7 @@ def count(shop: tuple[Engine, SemanticModel], *filters: dict[str, Any], **extra:
 # ---------------------------------------------------------------------- fan-out traps
 def test_a_many_to_one_join_keeps_each_order_once(shop: Any) -> None:
     # Paris: orders 1, 2, 4, 6 (users 1 and 3) = 100 + 50 + 200 + 10; Lyon: 3 and 5.
-    got = rows(shop, {"measures": ["orders.count", "orders.revenue"],
-                      "dimensions": ["users.city"]})  # fmt: skip
+    got = rows(shop, {"measures": ["orders.count", "orders.revenue"], "dimensions": ["users.city"]})
     assert got == [("Paris", 4, 360.0), ("Lyon", 2, 50.0)]
 
 
@@ -74,25 +73,47 @@ def test_orders_are_not_multiplied_by_their_line_items(shop: Any) -> None:
 
 def test_an_order_counts_once_per_product_it_holds(shop: Any) -> None:
     # ink: orders 1 and 4; pen: 1 and 2; pad: 1; no line items: 3, 5 and 6.
-    got = rows(shop, {"measures": ["orders.revenue", "orders.count"],
-                      "dimensions": ["line_items.product"],
-                      "order": {"line_items.product": "asc"}})  # fmt: skip
+    got = rows(
+        shop,
+        {
+            "measures": ["orders.revenue", "orders.count"],
+            "dimensions": ["line_items.product"],
+            "order": {"line_items.product": "asc"},
+        },
+    )
     assert got == [("ink", 300.0, 2), ("pad", 100.0, 1), ("pen", 150.0, 2), (None, 60.0, 3)]
 
 
 def test_the_one_side_is_not_multiplied_when_split_by_the_many_side(shop: Any) -> None:
     # User 1 has two paid orders: a naive join gives paid = 10 + 10 + 20 = 40; right is 30.
-    got = rows(shop, {"measures": ["users.total_credits"], "dimensions": ["orders.status"],
-                      "order": {"orders.status": "asc"}})  # fmt: skip
+    got = rows(
+        shop,
+        {
+            "measures": ["users.total_credits"],
+            "dimensions": ["orders.status"],
+            "order": {"orders.status": "asc"},
+        },
+    )
     assert got == [("new", 30), ("paid", 30), ("refunded", 20), (None, 30)]
-    filtered = rows(shop, {"measures": ["users.total_credits"], "filters": [
-        {"member": "orders.status", "operator": "equals", "values": ["paid"]}]})  # fmt: skip
+    filtered = rows(
+        shop,
+        {
+            "measures": ["users.total_credits"],
+            "filters": [{"member": "orders.status", "operator": "equals", "values": ["paid"]}],
+        },
+    )
     assert filtered == [(30,)]
 
 
 def test_measures_of_two_cubes_meet_on_the_dimension(shop: Any) -> None:
-    got = rows(shop, {"measures": ["users.count", "orders.count"], "dimensions": ["users.city"],
-                      "order": {"users.city": "asc"}})  # fmt: skip
+    got = rows(
+        shop,
+        {
+            "measures": ["users.count", "orders.count"],
+            "dimensions": ["users.city"],
+            "order": {"users.city": "asc"},
+        },
+    )
     assert got == [("Lyon", 1, 2), ("Paris", 2, 4)]
 
 
@@ -100,27 +121,70 @@ def test_measures_of_two_cubes_meet_on_the_dimension(shop: Any) -> None:
 @pytest.mark.parametrize(
     ("granularity", "expected"),
     [
-        ("hour", [(datetime(2024, 1, 1, 10), 1), (datetime(2024, 1, 2, 11), 1),
-                  (datetime(2024, 1, 4, 9), 1), (datetime(2024, 2, 1, 9), 1),
-                  (datetime(2024, 4, 15, 12), 1), (datetime(2025, 1, 3), 1)]),
-        ("day", [(datetime(2024, 1, 1), 1), (datetime(2024, 1, 2), 1), (datetime(2024, 1, 4), 1),
-                 (datetime(2024, 2, 1), 1), (datetime(2024, 4, 15), 1), (datetime(2025, 1, 3), 1)]),
+        (
+            "hour",
+            [
+                (datetime(2024, 1, 1, 10), 1),
+                (datetime(2024, 1, 2, 11), 1),
+                (datetime(2024, 1, 4, 9), 1),
+                (datetime(2024, 2, 1, 9), 1),
+                (datetime(2024, 4, 15, 12), 1),
+                (datetime(2025, 1, 3), 1),
+            ],
+        ),
+        (
+            "day",
+            [
+                (datetime(2024, 1, 1), 1),
+                (datetime(2024, 1, 2), 1),
+                (datetime(2024, 1, 4), 1),
+                (datetime(2024, 2, 1), 1),
+                (datetime(2024, 4, 15), 1),
+                (datetime(2025, 1, 3), 1),
+            ],
+        ),
         # Weeks start on Monday: 1 Feb 2024 is a Thursday, 3 Jan 2025 a Friday.
-        ("week", [(datetime(2024, 1, 1), 3), (datetime(2024, 1, 29), 1),
-                  (datetime(2024, 4, 15), 1), (datetime(2024, 12, 30), 1)]),
-        ("month", [(datetime(2024, 1, 1), 3), (datetime(2024, 2, 1), 1),
-                   (datetime(2024, 4, 1), 1), (datetime(2025, 1, 1), 1)]),
-        ("quarter", [(datetime(2024, 1, 1), 4), (datetime(2024, 4, 1), 1),
-                     (datetime(2025, 1, 1), 1)]),
+        (
+            "week",
+            [
+                (datetime(2024, 1, 1), 3),
+                (datetime(2024, 1, 29), 1),
+                (datetime(2024, 4, 15), 1),
+                (datetime(2024, 12, 30), 1),
+            ],
+        ),
+        (
+            "month",
+            [
+                (datetime(2024, 1, 1), 3),
+                (datetime(2024, 2, 1), 1),
+                (datetime(2024, 4, 1), 1),
+                (datetime(2025, 1, 1), 1),
+            ],
+        ),
+        (
+            "quarter",
+            [(datetime(2024, 1, 1), 4), (datetime(2024, 4, 1), 1), (datetime(2025, 1, 1), 1)],
+        ),
         ("year", [(datetime(2024, 1, 1), 5), (datetime(2025, 1, 1), 1)]),
     ],
-)  # fmt: skip
+)
 def test_each_granularity(shop: Any, granularity: str, expected: list) -> None:
-    got = rows(shop, {"measures": ["orders.count"], "timeDimensions": [
-        {"dimension": "orders.created_at", "granularity": granularity}]})  # fmt: skip
+    got = rows(
+        shop,
+        {
+            "measures": ["orders.count"],
+            "timeDimensions": [{"dimension": "orders.created_at", "granularity": granularity}],
+        },
+    )
     assert got == expected
-    compiled = compile_query(shop[1], {"measures": ["orders.count"], "timeDimensions": [
-        {"dimension": "orders.created_at", "granularity": granularity}]})  # fmt: skip
+    compiled = compile_query(
+        shop[1],
+        {
+            "measures": ["orders.count"],
+            "timeDimensions": [{"dimension": "orders.created_at", "granularity": granularity}],
+        },
+    )
     assert compiled.columns == [f"orders.created_at.{granularity}", "orders.count"]
 
 
@@ -141,28 +205,55 @@ def test_each_granularity(shop: Any, granularity: str, expected: list) -> None:
         ("from 3 months ago to now", datetime(2024, 5, 1), 2),  # 1 Feb to 1 May
     ],
 )
-def test_date_ranges_absolute_and_relative(shop: Any, date_range: Any, now: datetime,
-                                           expected: int) -> None:  # fmt: skip
-    got = rows(shop, {"measures": ["orders.count"], "timeDimensions": [
-        {"dimension": "orders.created_at", "dateRange": date_range}]}, now=now)  # fmt: skip
+def test_date_ranges_absolute_and_relative(
+    shop: Any, date_range: Any, now: datetime, expected: int
+) -> None:
+    got = rows(
+        shop,
+        {
+            "measures": ["orders.count"],
+            "timeDimensions": [{"dimension": "orders.created_at", "dateRange": date_range}],
+        },
+        now=now,
+    )
     assert got == [(expected,)]
 
 
 def test_a_trailing_rolling_window(shop: Any) -> None:
     # Each day sums the orders of that day and the day before: 1 Jan 100; 2 Jan 100 + 50;
     # 3 Jan 50; 4 Jan 30; 5 Jan 30.
-    got = rows(shop, {"measures": ["orders.rolling_revenue"], "timeDimensions": [
-        {"dimension": "orders.created_at", "granularity": "day",
-         "dateRange": ["2024-01-01", "2024-01-05"]}]})  # fmt: skip
+    got = rows(
+        shop,
+        {
+            "measures": ["orders.rolling_revenue"],
+            "timeDimensions": [
+                {
+                    "dimension": "orders.created_at",
+                    "granularity": "day",
+                    "dateRange": ["2024-01-01", "2024-01-05"],
+                }
+            ],
+        },
+    )
     assert [v for _, v in got] == [100.0, 150.0, 50.0, 30.0, 30.0]
     assert got[0][0] == datetime(2024, 1, 1)
 
 
 def test_an_unbounded_window_counts_everything_before(shop: Any) -> None:
     # Revenue so far at each month's end: Jan 180, Feb 380, Mar 380 (no orders), Apr 400.
-    got = rows(shop, {"measures": ["orders.cumulative_revenue", "orders.count"],
-                      "timeDimensions": [{"dimension": "orders.created_at", "granularity": "month",
-                                          "dateRange": ["2024-01-01", "2024-04-30"]}]})  # fmt: skip
+    got = rows(
+        shop,
+        {
+            "measures": ["orders.cumulative_revenue", "orders.count"],
+            "timeDimensions": [
+                {
+                    "dimension": "orders.created_at",
+                    "granularity": "month",
+                    "dateRange": ["2024-01-01", "2024-04-30"],
+                }
+            ],
+        },
+    )
     assert got == [
         (datetime(2024, 1, 1), 180.0, 3),
         (datetime(2024, 2, 1), 380.0, 1),
@@ -207,18 +298,31 @@ def f(member: str, operator: str, *values: Any) -> dict[str, Any]:
         (f("orders.created_at", "afterOrOnDate", "2024-01-04"), 4),
         (f("users.city", "equals", "Lyon"), 2),
         ({"or": [f("orders.status", "equals", "new"), f("orders.amount", "gt", "90")]}, 2),
-        ({"and": [f("orders.status", "equals", "paid"),
-                  {"or": [f("orders.amount", "lt", "40"), f("orders.amount", "gt", "90")]}]}, 2),
+        (
+            {
+                "and": [
+                    f("orders.status", "equals", "paid"),
+                    {"or": [f("orders.amount", "lt", "40"), f("orders.amount", "gt", "90")]},
+                ]
+            },
+            2,
+        ),
     ],
-)  # fmt: skip
+)
 def test_every_filter_operator(shop: Any, flt: dict[str, Any], expected: int) -> None:
     assert count(shop, flt) == expected
 
 
 def test_a_filter_on_a_measure_applies_after_aggregation(shop: Any) -> None:
     # Revenue by status: paid 180, new 200, refunded 20, NULL 10.
-    got = rows(shop, {"measures": ["orders.revenue"], "dimensions": ["orders.status"],
-                      "filters": [f("orders.revenue", "gt", "100")]})  # fmt: skip
+    got = rows(
+        shop,
+        {
+            "measures": ["orders.revenue"],
+            "dimensions": ["orders.status"],
+            "filters": [f("orders.revenue", "gt", "100")],
+        },
+    )
     assert got == [("new", 200.0), ("paid", 180.0)]
 
 
@@ -228,10 +332,22 @@ def test_like_wildcards_in_values_are_literal(shop: Any) -> None:
 
 # ---------------------------------------------------------------------- measures
 def test_each_measure_type(shop: Any) -> None:
-    got = rows(shop, {"measures": [
-        "orders.count", "orders.revenue", "orders.avg_amount", "orders.min_amount",
-        "orders.max_amount", "orders.customers", "orders.customers_approx",
-        "orders.paid_revenue", "orders.paid_share"]})  # fmt: skip
+    got = rows(
+        shop,
+        {
+            "measures": [
+                "orders.count",
+                "orders.revenue",
+                "orders.avg_amount",
+                "orders.min_amount",
+                "orders.max_amount",
+                "orders.customers",
+                "orders.customers_approx",
+                "orders.paid_revenue",
+                "orders.paid_share",
+            ]
+        },
+    )
     (c, total, avg, low, high, customers, approx, paid, share) = got[0]
     assert (c, total, low, high, customers, approx, paid) == (6, 410.0, 10.0, 200.0, 3, 3, 180.0)
     assert avg == pytest.approx(410 / 6)
@@ -243,16 +359,25 @@ def test_segments_restrict_the_rows(shop: Any) -> None:
 
 
 def test_a_view_shows_members_of_joined_cubes(shop: Any) -> None:
-    got = rows(shop, {"measures": ["orders_view.count", "orders_view.users_people"],
-                      "dimensions": ["orders_view.users_city"]})  # fmt: skip
+    got = rows(
+        shop,
+        {
+            "measures": ["orders_view.count", "orders_view.users_people"],
+            "dimensions": ["orders_view.users_city"],
+        },
+    )
     assert got == [("Paris", 4, 2), ("Lyon", 2, 1)]
     with pytest.raises(SemanticQueryError, match="min_amount"):
         compile_query(shop[1], {"measures": ["orders_view.min_amount"]})
 
 
 def test_order_limit_and_offset(shop: Any) -> None:
-    query = {"measures": ["orders.revenue"], "dimensions": ["orders.status"],
-             "order": [["orders.revenue", "asc"]], "limit": 2}  # fmt: skip
+    query = {
+        "measures": ["orders.revenue"],
+        "dimensions": ["orders.status"],
+        "order": [["orders.revenue", "asc"]],
+        "limit": 2,
+    }
     assert rows(shop, query) == [(None, 10.0), ("refunded", 20.0)]
     assert rows(shop, {**query, "offset": 3}) == [("new", 200.0)]
 
@@ -268,16 +393,30 @@ def test_dimensions_alone_list_their_values(shop: Any) -> None:
     [
         ({"measures": ["orders.revenu"]}, "orders.revenue"),
         ({"measures": ["orders.status"]}, "not a measure"),
-        ({"measures": ["orders.count"], "filters": [f("orders.status", "like", "x")]},
-         "Unknown filter operator"),
-        ({"measures": ["orders.count"], "timeDimensions": [
-            {"dimension": "orders.created_at", "granularity": "fortnight"}]}, "fortnight"),
-        ({"measures": ["orders.count"], "timeDimensions": [
-            {"dimension": "orders.created_at", "dateRange": "next blue moon"}]}, "blue moon"),
+        (
+            {"measures": ["orders.count"], "filters": [f("orders.status", "like", "x")]},
+            "Unknown filter operator",
+        ),
+        (
+            {
+                "measures": ["orders.count"],
+                "timeDimensions": [{"dimension": "orders.created_at", "granularity": "fortnight"}],
+            },
+            "fortnight",
+        ),
+        (
+            {
+                "measures": ["orders.count"],
+                "timeDimensions": [
+                    {"dimension": "orders.created_at", "dateRange": "next blue moon"}
+                ],
+            },
+            "blue moon",
+        ),
         ({"measures": ["orders.count"], "order": {"orders.revenue": "desc"}}, "does not select"),
         ({"measures": ["orders.count"], "limit": -1}, "limit"),
     ],
-)  # fmt: skip
+)
 def test_mistakes_in_a_query_say_what_to_fix(shop: Any, query: dict, message: str) -> None:
     with pytest.raises(SemanticQueryError, match=message):
         compile_query(shop[1], query)

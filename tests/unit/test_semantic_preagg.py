@@ -43,16 +43,29 @@ def raw_and_rollup(ws: Workspace, query: dict[str, Any]) -> tuple[Any, Any, Any]
     "query",
     [
         {"measures": ["orders.count", "orders.revenue"], "dimensions": ["orders.status"]},
-        {"measures": ["orders.count", "orders.avg_amount"],
-         "timeDimensions": [{"dimension": "orders.created_at", "granularity": "month"}]},
-        {"measures": ["orders.revenue"], "dimensions": ["orders.status"],
-         "timeDimensions": [{"dimension": "orders.created_at", "granularity": "week",
-                             "dateRange": ["2024-01-01", "2024-03-31"]}],
-         "filters": [{"member": "orders.status", "operator": "notEquals", "values": ["new"]}]},
-        {"measures": ["orders.customers"], "dimensions": ["orders.status"],
-         "timeDimensions": [{"dimension": "orders.created_at", "granularity": "day"}]},
+        {
+            "measures": ["orders.count", "orders.avg_amount"],
+            "timeDimensions": [{"dimension": "orders.created_at", "granularity": "month"}],
+        },
+        {
+            "measures": ["orders.revenue"],
+            "dimensions": ["orders.status"],
+            "timeDimensions": [
+                {
+                    "dimension": "orders.created_at",
+                    "granularity": "week",
+                    "dateRange": ["2024-01-01", "2024-03-31"],
+                }
+            ],
+            "filters": [{"member": "orders.status", "operator": "notEquals", "values": ["new"]}],
+        },
+        {
+            "measures": ["orders.customers"],
+            "dimensions": ["orders.status"],
+            "timeDimensions": [{"dimension": "orders.created_at", "granularity": "day"}],
+        },
     ],
-)  # fmt: skip
+)
 def test_a_covered_query_reads_the_rollup_and_gives_the_same_numbers(
     shop: Workspace, query: dict[str, Any]
 ) -> None:
@@ -67,14 +80,23 @@ def test_a_covered_query_reads_the_rollup_and_gives_the_same_numbers(
     [
         {"measures": ["orders.count"], "dimensions": ["users.city"]},  # not in the rollup
         {"measures": ["orders.customers"], "dimensions": ["orders.status"]},  # distinct, regrouped
-        {"measures": ["orders.count"], "timeDimensions": [
-            {"dimension": "orders.created_at", "granularity": "hour"}]},  # finer than a day
-        {"measures": ["orders.count"], "timeDimensions": [{"dimension": "orders.created_at",
-            "dateRange": ["2024-01-01T06:00:00", "2024-01-02T00:00:00"]}]},  # inside a day
+        {
+            "measures": ["orders.count"],
+            "timeDimensions": [{"dimension": "orders.created_at", "granularity": "hour"}],
+        },  # finer than a day
+        {
+            "measures": ["orders.count"],
+            "timeDimensions": [
+                {
+                    "dimension": "orders.created_at",
+                    "dateRange": ["2024-01-01T06:00:00", "2024-01-02T00:00:00"],
+                }
+            ],
+        },  # inside a day
         {"measures": ["orders.max_amount"]},  # a measure it does not store
         {"measures": ["orders.count"], "segments": ["orders.big"]},
     ],
-)  # fmt: skip
+)
 def test_a_query_the_rollup_cannot_answer_reads_the_tables(
     shop: Workspace, query: dict[str, Any]
 ) -> None:
@@ -113,8 +135,10 @@ def test_a_changed_definition_rebuilds_and_refresh_forces(shop: Workspace) -> No
     path.write_text(path.read_text().replace("granularity: day", "granularity: month"))
     model, _ = load_model(shop.path)
     assert [b.rebuilt for b in rollups.refresh(model, force=False)] == [True]
-    month = {"measures": ["orders.count"], "timeDimensions": [
-        {"dimension": "orders.created_at", "granularity": "day"}]}  # fmt: skip
+    month = {
+        "measures": ["orders.count"],
+        "timeDimensions": [{"dimension": "orders.created_at", "granularity": "day"}],
+    }
     assert compile_query(model, month, rollups=rollups.ready(model)).pre_aggregation is None
 
 

@@ -20,13 +20,29 @@ if TYPE_CHECKING:
     from aiser_desktop.core.engine import Engine
     from aiser_desktop.core.sources.catalog import SourceInfo
 
-_NUMERIC = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|"
-                      r"UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL.*|NUMERIC.*)$", re.I)  # fmt: skip
+_NUMERIC = re.compile(
+    r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|"
+    r"UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL.*|NUMERIC.*)$",
+    re.I,
+)
 _TIME = re.compile(r"^(DATE|TIMESTAMP.*|DATETIME)$", re.I)
-_DATE_PARTS = frozenset({"year", "month", "day", "hour", "minute", "second", "week", "quarter",
-                         "dow", "doy", "weekday"})  # fmt: skip
-_GENERIC = _DATE_PARTS | {"id", "name", "date", "time", "type", "status", "title", "description",
-                          "created_at", "updated_at", "code", "value"}  # fmt: skip
+_DATE_PARTS = frozenset(
+    {"year", "month", "day", "hour", "minute", "second", "week", "quarter", "dow", "doy", "weekday"}
+)
+_GENERIC = _DATE_PARTS | {
+    "id",
+    "name",
+    "date",
+    "time",
+    "type",
+    "status",
+    "title",
+    "description",
+    "created_at",
+    "updated_at",
+    "code",
+    "value",
+}
 
 
 def cube_name(table: TableInfo) -> str:
@@ -79,9 +95,14 @@ class _Uniques:
         if tuple(table.primary_key) == (column,):
             return True
         if self.engine is None:
-            return bool(table.columns) and table.columns[0].name == column and (
-                column.lower() == "id" or any(
-                    c.name == column and c.semantic == "id" for c in table.columns))  # fmt: skip
+            # Without the data, a key is guessed: the table's first column, not a category
+            # (weather.origin repeats; airlines.carrier does not).
+            first = table.columns[0] if table.columns else None
+            return (
+                first is not None
+                and first.name == column
+                and first.semantic not in ("category", "date", "geo", "currency")
+            )
         key = (table.sql_name, column)
         if key not in self.cache:
             quoted = '"' + column.replace('"', '""') + '"'
@@ -106,8 +127,13 @@ def _joins(tables: list[TableInfo], unique: _Uniques) -> dict[str, list[dict[str
             return
         left = _column_sql(column)
         right = _column_sql(target_column).replace("{CUBE}", "{" + names[target.sql_name] + "}")
-        joins.append({"name": names[target.sql_name], "sql": f"{left} = {right}",
-                      "relationship": "many_to_one"})  # fmt: skip
+        joins.append(
+            {
+                "name": names[target.sql_name],
+                "sql": f"{left} = {right}",
+                "relationship": "many_to_one",
+            }
+        )
 
     for t in tables:
         for fk in t.foreign_keys:
@@ -126,13 +152,20 @@ def _joins(tables: list[TableInfo], unique: _Uniques) -> dict[str, list[dict[str
                 if lower in (f"{tname}_id", f"{tname.rstrip('s')}_id") and "id" in target_cols:
                     if unique(target, "id"):
                         add(t, column, target, "id")
-                elif (lower not in _GENERIC and column in target_cols
-                      and unique(target, column) and not unique(t, column)):  # fmt: skip
+                elif (
+                    lower not in _GENERIC
+                    and column in target_cols
+                    and (min(target.row_count, t.row_count) < 0 or target.row_count < t.row_count)
+                    and unique(target, column)
+                    and not unique(t, column)
+                ):
                     add(t, column, target, column)
     return out
 
 
-def cube_document(table: TableInfo, joins: list[dict[str, Any]], unique: _Uniques) -> dict[str, Any]:
+def cube_document(
+    table: TableInfo, joins: list[dict[str, Any]], unique: _Uniques
+) -> dict[str, Any]:
     """One table's cube as plain data, in Cube's YAML layout."""
     name = cube_name(table)
     dims: list[dict[str, Any]] = []
@@ -154,8 +187,11 @@ def cube_document(table: TableInfo, joins: list[dict[str, Any]], unique: _Unique
         if member in used:
             member = f"{member}_{len(used)}"
         used.add(member)
-        dim: dict[str, Any] = {"name": member, "sql": _column_sql(col.name),
-                               "type": _dimension_type(col)}  # fmt: skip
+        dim: dict[str, Any] = {
+            "name": member,
+            "sql": _column_sql(col.name),
+            "type": _dimension_type(col),
+        }
         if keys == [col.name]:
             dim["primary_key"] = True
         dims.append(dim)
@@ -169,8 +205,14 @@ def cube_document(table: TableInfo, joins: list[dict[str, Any]], unique: _Unique
                 continue
             used.add(mname)
             words = col.name.replace("_", " ")
-            measures.append({"name": mname, "sql": _column_sql(col.name), "type": kind,
-                             "title": f"{'Total' if kind == 'sum' else 'Average'} {words}"})  # fmt: skip
+            measures.append(
+                {
+                    "name": mname,
+                    "sql": _column_sql(col.name),
+                    "type": kind,
+                    "title": f"{'Total' if kind == 'sum' else 'Average'} {words}",
+                }
+            )
     cube: dict[str, Any] = {"name": name, "sql_table": table.sql_name}
     if joins:
         cube["joins"] = joins

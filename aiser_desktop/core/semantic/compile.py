@@ -110,20 +110,20 @@ def _filter_leaves(filters: list[Leaf | Group]) -> list[Leaf]:
 
 
 # ---------------------------------------------------------------------- dimensions and filters
-def time_sql(ex: Expander, dim: Dimension) -> exp.Expression:
+def time_sql(ex: Expander, dim: Dimension) -> exp.Expr:
     from sqlglot import exp
 
     return exp.cast(ex.expand(ex.model.cubes[dim.cube], dim.sql), "TIMESTAMP")
 
 
-def truncate(value: exp.Expression, granularity: str) -> exp.Expression:
+def truncate(value: exp.Expr, granularity: str) -> exp.Expr:
     from sqlglot import exp
 
     unit = exp.Literal.string(granularity)
     return exp.cast(exp.Anonymous(this="date_trunc", expressions=[unit, value]), "TIMESTAMP")
 
 
-def dimension_exprs(ex: Expander, q: Query) -> list[tuple[str, exp.Expression]]:
+def dimension_exprs(ex: Expander, q: Query) -> list[tuple[str, exp.Expr]]:
     """(column name, expression) of each grouping column of the query."""
     out = []
     for name, dim in q.dimensions:
@@ -134,30 +134,42 @@ def dimension_exprs(ex: Expander, q: Query) -> list[tuple[str, exp.Expression]]:
     return out
 
 
-def _ts(moment: datetime) -> exp.Expression:
+def _ts(moment: datetime) -> exp.Expr:
     from sqlglot import exp
 
     return exp.cast(exp.Literal.string(moment.isoformat(sep=" ")), "TIMESTAMP")
 
 
-def range_condition(value: exp.Expression, rng: tuple[datetime, datetime]) -> exp.Expression:
+def range_condition(value: exp.Expr, rng: tuple[datetime, datetime]) -> exp.Expr:
     from sqlglot import exp
 
-    return exp.and_(exp.GTE(this=value, expression=_ts(rng[0])),
-                    exp.LT(this=value.copy(), expression=_ts(rng[1])))  # fmt: skip
+    return exp.and_(
+        exp.GTE(this=value, expression=_ts(rng[0])),
+        exp.LT(this=value.copy(), expression=_ts(rng[1])),
+    )
 
 
-def _literal(dim: Measure | Dimension, value: Any) -> exp.Expression:
+def _literal(dim: Measure | Dimension, value: Any) -> exp.Expr:
     from sqlglot import exp
 
     if value is None:
         return exp.Null()
-    if dim.type in ("number", "count", "count_distinct", "count_distinct_approx", "sum", "avg",
-                    "min", "max"):  # fmt: skip
+    if dim.type in (
+        "number",
+        "count",
+        "count_distinct",
+        "count_distinct_approx",
+        "sum",
+        "avg",
+        "min",
+        "max",
+    ):
         try:
             float(value)
         except (TypeError, ValueError):
-            raise SemanticQueryError(f"{value!r} is not a number (filter on {dim.full_name}).")
+            raise SemanticQueryError(
+                f"{value!r} is not a number (filter on {dim.full_name})."
+            ) from None
         return exp.Literal.number(str(value))
     if dim.type == "boolean":
         return exp.Boolean(this=str(value).lower() in ("true", "1", "yes"))
@@ -166,7 +178,7 @@ def _literal(dim: Measure | Dimension, value: Any) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
-def leaf_condition(leaf: Leaf, value: exp.Expression) -> exp.Expression:
+def leaf_condition(leaf: Leaf, value: exp.Expr) -> exp.Expr:
     """The SQL condition of one filter over ``value`` (the member's expression)."""
     from sqlglot import exp
 
@@ -179,12 +191,16 @@ def leaf_condition(leaf: Leaf, value: exp.Expression) -> exp.Expression:
         return exp.Is(this=value, expression=exp.Null())
     if op in ("equals", "notEquals"):
         lits = [_literal(m, v) for v in vals]
-        cond = exp.EQ(this=value, expression=lits[0]) if len(lits) == 1 else exp.In(
-            this=value, expressions=lits)  # fmt: skip
+        cond: exp.Expr = (
+            exp.EQ(this=value, expression=lits[0])
+            if len(lits) == 1
+            else exp.In(this=value, expressions=lits)
+        )
         if op == "equals":
             return cond
-        return exp.or_(exp.Not(this=exp.Paren(this=cond)),
-                       exp.Is(this=value.copy(), expression=exp.Null()))  # fmt: skip
+        return exp.or_(
+            exp.Not(this=exp.Paren(this=cond)), exp.Is(this=value.copy(), expression=exp.Null())
+        )
     if op in ("gt", "gte", "lt", "lte"):
         cls = {"gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE}[op]
         return cls(this=value, expression=_literal(m, vals[0]))
@@ -193,22 +209,27 @@ def leaf_condition(leaf: Leaf, value: exp.Expression) -> exp.Expression:
     if positive in patterns:
         text = exp.cast(value, "VARCHAR")
         likes = [
-            exp.ILike(this=text.copy(), expression=exp.Literal.string(
-                patterns[positive].format(_escape_like(str(v)))))
+            exp.ILike(
+                this=text.copy(),
+                expression=exp.Literal.string(patterns[positive].format(_escape_like(str(v)))),
+            )
             for v in vals
-        ]  # fmt: skip
+        ]
         cond = exp.or_(*likes) if len(likes) > 1 else likes[0]
         if op == positive:
             return cond
-        return exp.or_(exp.Not(this=exp.Paren(this=cond)),
-                       exp.Is(this=value.copy(), expression=exp.Null()))  # fmt: skip
+        return exp.or_(
+            exp.Not(this=exp.Paren(this=cond)), exp.Is(this=value.copy(), expression=exp.Null())
+        )
     start, end = vals[0], vals[1]
     value = exp.cast(value, "TIMESTAMP")
     if op == "inDateRange":
         return range_condition(value, (start, end))
     if op == "notInDateRange":
-        return exp.or_(exp.LT(this=value, expression=_ts(start)),
-                       exp.GTE(this=value.copy(), expression=_ts(end)))  # fmt: skip
+        return exp.or_(
+            exp.LT(this=value, expression=_ts(start)),
+            exp.GTE(this=value.copy(), expression=_ts(end)),
+        )
     if op == "beforeDate":
         return exp.LT(this=value, expression=_ts(start))
     if op == "beforeOrOnDate":
@@ -225,7 +246,7 @@ def _escape_like(text: str) -> str:
 def filter_condition(
     item: Leaf | Group,
     value_of: Any,
-) -> exp.Expression:
+) -> exp.Expr:
     """A filter (or group) as a condition; ``value_of(leaf)`` gives the member's expression."""
     from sqlglot import exp
 
@@ -246,13 +267,16 @@ def _is_measure_filter(item: Leaf | Group) -> bool:
     return kinds == {True}
 
 
-def where_conditions(ex: Expander, q: Query, with_ranges: bool = True) -> list[exp.Expression]:
+def where_conditions(ex: Expander, q: Query, with_ranges: bool = True) -> list[exp.Expr]:
     """Dimension filters, segments and the time dimensions' date ranges, as conditions."""
     conds = []
     for f in q.filters:
         if not _is_measure_filter(f):
-            conds.append(filter_condition(
-                f, lambda leaf: ex.expand(ex.model.cubes[leaf.member.cube], leaf.member.sql)))  # fmt: skip
+            conds.append(
+                filter_condition(
+                    f, lambda leaf: ex.expand(ex.model.cubes[leaf.member.cube], leaf.member.sql)
+                )
+            )
     for seg in q.segments:
         cube_name, _, name = seg.partition(".")
         cube = ex.model.cubes[cube_name]
@@ -282,8 +306,9 @@ def _joined(ex: Expander, root: str, needed: set[str]) -> tuple[exp.Select, bool
     for edge in edges:
         select = select.join(
             table_expr(ex.model.cubes[edge.target], edge.target),
-            on=edge.condition.copy(), join_type="LEFT",
-        )  # fmt: skip
+            on=edge.condition.copy(),
+            join_type="LEFT",
+        )
     multiplied = any(e.relationship == "one_to_many" for e in edges)
     return select, multiplied
 
@@ -321,8 +346,9 @@ def _group(ex: Expander, q: Query, cube: str, measures: list[Measure], i: int) -
         inner = inner.select(exp.alias_(e, f"d{k}"))
     if conds:
         inner = inner.where(*conds)
-    on = exp.and_(*(exp.EQ(this=col("keys", f"k{k}"), expression=e.copy())
-                    for k, e in enumerate(pk_exprs)))  # fmt: skip
+    on = exp.and_(
+        *(exp.EQ(this=col("keys", f"k{k}"), expression=e.copy()) for k, e in enumerate(pk_exprs))
+    )
     select = exp.select().from_(exp.alias_(exp.Subquery(this=inner), ident("keys"), table=True))
     select = select.join(table_expr(ex.model.cubes[cube], cube), on=on)
     for k in range(len(dims)):
@@ -334,9 +360,7 @@ def _group(ex: Expander, q: Query, cube: str, measures: list[Measure], i: int) -
     return GroupSql(select, aliases)
 
 
-def _rolling_group(
-    ex: Expander, q: Query, cube: str, measures: list[Measure], i: int
-) -> GroupSql:
+def _rolling_group(ex: Expander, q: Query, cube: str, measures: list[Measure], i: int) -> GroupSql:
     """Measures with a rolling window: a series of time buckets, each joined to the rows in
     its window (which may lie before the date range)."""
     from sqlglot import exp
@@ -351,8 +375,9 @@ def _rolling_group(
     td: TimeDim = tds[0]
     others = [x for x in q.time_dimensions if x is not td]
     window = measures[0].rolling_window or {}
-    sub = Query(dimensions=q.dimensions, time_dimensions=others, filters=q.filters,
-                segments=q.segments)  # fmt: skip
+    sub = Query(
+        dimensions=q.dimensions, time_dimensions=others, filters=q.filters, segments=q.segments
+    )
     base, multiplied = _joined(ex, cube, cubes_needed(sub) | {cube, td.member.cube})
     if multiplied:
         raise SemanticQueryError(
@@ -375,22 +400,39 @@ def _rolling_group(
     if conds:
         base = base.where(*conds)
     unit = exp.Interval(this=exp.Literal.string("1"), unit=exp.var(td.granularity or "day"))
+    lo: exp.Expr
+    hi: exp.Expr
     if td.range:
-        lo, hi = _ts(td.range[0]), exp.Sub(this=_ts(td.range[1]), expression=exp.Interval(
-            this=exp.Literal.string("1"), unit=exp.var("microsecond")))  # fmt: skip
+        lo, hi = (
+            _ts(td.range[0]),
+            exp.Sub(
+                this=_ts(td.range[1]),
+                expression=exp.Interval(this=exp.Literal.string("1"), unit=exp.var("microsecond")),
+            ),
+        )
     else:
         lo = exp.select(exp.Min(this=exp.column("t"))).from_("base").subquery()
         hi = exp.select(exp.Max(this=exp.column("t"))).from_("base").subquery()
     granularity = td.granularity or "day"
-    series = exp.select(exp.alias_(exp.Unnest(expressions=[exp.Anonymous(
-        this="generate_series",
-        expressions=[truncate(lo, granularity), exp.cast(hi, "TIMESTAMP"), unit])]), "bucket"))  # fmt: skip
+    series = exp.select(
+        exp.alias_(
+            exp.Unnest(
+                expressions=[
+                    exp.Anonymous(
+                        this="generate_series",
+                        expressions=[truncate(lo, granularity), exp.cast(hi, "TIMESTAMP"), unit],
+                    )
+                ]
+            ),
+            "bucket",
+        )
+    )
     start = col("s", "bucket")
     end = exp.Add(this=col("s", "bucket"), expression=unit.copy())
     offset = window.get("offset", "end")
     anchor = start if offset == "start" else end
     t = col("b", "t")
-    on: list[exp.Expression] = []
+    on: list[exp.Expr] = []
     trailing, leading = window.get("trailing"), window.get("leading")
     if trailing != "unbounded":
         lower = _minus(anchor.copy(), trailing) if trailing else anchor.copy()
@@ -399,17 +441,21 @@ def _rolling_group(
         upper = _plus(anchor.copy(), leading) if leading else anchor.copy()
         on.append(exp.LT(this=t.copy(), expression=upper))
     select = exp.select(exp.alias_(start.copy(), "d_time")).from_(
-        exp.alias_(exp.Subquery(this=series), ident("s"), table=True))  # fmt: skip
-    select = select.join(exp.alias_(exp.to_table("base"), ident("b"), table=True),
-                         on=exp.and_(*on) if on else exp.true(), join_type="LEFT")  # fmt: skip
+        exp.alias_(exp.Subquery(this=series), ident("s"), table=True)
+    )
+    select = select.join(
+        exp.alias_(exp.to_table("base"), ident("b"), table=True),
+        on=exp.and_(*on) if on else exp.true(),
+        join_type="LEFT",
+    )
     select = select.with_("base", as_=base)
     aliases = {}
     for k in range(len(dims)):
         select = select.select(exp.alias_(col("b", f"d{k}"), f"d{k}"))
     for j, m in enumerate(measures):
-        cond = col("b", f"f{j}") if m.filters else None
-        value = ex.aggregate(m, col("b", f"a{j}"), cond)
-        if m.type == "count" and cond is None:
+        flag: exp.Expr | None = col("b", f"f{j}") if m.filters else None
+        value = ex.aggregate(m, col("b", f"a{j}"), flag)
+        if m.type == "count" and flag is None:
             value = exp.Count(this=col("b", f"a{j}"))
         aliases[m.full_name] = f"m{i}_{j}"
         select = select.select(exp.alias_(value, aliases[m.full_name]))
@@ -431,19 +477,19 @@ def _reorder(q: Query, td: TimeDim, select: exp.Select) -> exp.Select:
     return outer.from_(exp.alias_(exp.Subquery(this=select), ident("g"), table=True))
 
 
-def _interval(text: str) -> exp.Expression:
+def _interval(text: str) -> exp.Expr:
     from sqlglot import exp
 
     return exp.cast(exp.Literal.string(text), "INTERVAL")
 
 
-def _minus(value: exp.Expression, text: str) -> exp.Expression:
+def _minus(value: exp.Expr, text: str) -> exp.Expr:
     from sqlglot import exp
 
     return exp.Sub(this=value, expression=_interval(text))
 
 
-def _plus(value: exp.Expression, text: str) -> exp.Expression:
+def _plus(value: exp.Expr, text: str) -> exp.Expr:
     from sqlglot import exp
 
     return exp.Add(this=value, expression=_interval(text))
@@ -453,7 +499,7 @@ def _dimensions_only(ex: Expander, q: Query) -> GroupSql:
     from sqlglot import exp
 
     needed = cubes_needed(q)
-    root = (q.dimensions[0][1].cube if q.dimensions else q.time_dimensions[0].member.cube)
+    root = q.dimensions[0][1].cube if q.dimensions else q.time_dimensions[0].member.cube
     base, _ = _joined(ex, root, needed | {root})
     dims = dimension_exprs(ex, q)
     select = base
@@ -466,31 +512,39 @@ def _dimensions_only(ex: Expander, q: Query) -> GroupSql:
 
 
 # ---------------------------------------------------------------------- the outer query
-def finish(ex: Expander, q: Query, groups: list[GroupSql], rollup: str | None = None) -> CompiledQuery:
+def finish(
+    ex: Expander, q: Query, groups: list[GroupSql], rollup: str | None = None
+) -> CompiledQuery:
     """Joins the groups on the dimensions; computes the requested measures, measure filters,
     order and limit."""
     from sqlglot import exp
 
     ndims = len(q.dimension_columns())
     select = exp.select().from_(
-        exp.alias_(exp.Subquery(this=groups[0].select), ident("q0"), table=True))  # fmt: skip
+        exp.alias_(exp.Subquery(this=groups[0].select), ident("q0"), table=True)
+    )
     for g in range(1, len(groups)):
         if ndims:
-            on = exp.and_(*(
-                exp.NullSafeEQ(this=_dim_value(g, k), expression=col(f"q{g}", f"d{k}"))
-                for k in range(ndims)))  # fmt: skip
+            on = exp.and_(
+                *(
+                    exp.NullSafeEQ(this=_dim_value(g, k), expression=col(f"q{g}", f"d{k}"))
+                    for k in range(ndims)
+                )
+            )
             join_type = "FULL"
         else:
             on, join_type = None, "CROSS"
         select = select.join(
             exp.alias_(exp.Subquery(this=groups[g].select), ident(f"q{g}"), table=True),
-            on=on, join_type=join_type)  # fmt: skip
+            on=on,
+            join_type=join_type,
+        )
     where_leaf = {}
     for g, group in enumerate(groups):
         for name, alias in group.measures.items():
             where_leaf[name] = col(f"q{g}", alias)
 
-    def measure_value(m: Measure) -> exp.Expression:
+    def measure_value(m: Measure) -> exp.Expr:
         if m.full_name in where_leaf:
             return where_leaf[m.full_name].copy()
         return ex.expand(ex.model.cubes[m.cube], m.sql, measure_value)
@@ -501,13 +555,17 @@ def finish(ex: Expander, q: Query, groups: list[GroupSql], rollup: str | None = 
     for name, m in q.measures:
         columns.append(name)
         select = select.select(exp.alias_(measure_value(m), ident(name)))
-    having = [filter_condition(f, lambda leaf: measure_value(leaf.member))
-              for f in q.filters if _is_measure_filter(f)]  # fmt: skip
+    having = [
+        filter_condition(f, lambda leaf: measure_value(leaf.member))
+        for f in q.filters
+        if _is_measure_filter(f)
+    ]
     if having:
         select = select.where(*having)
     for name, desc in q.order:
-        select = select.order_by(exp.Ordered(this=exp.column(ident(name)), desc=desc,
-                                             nulls_first=False))  # fmt: skip
+        select = select.order_by(
+            exp.Ordered(this=exp.column(ident(name)), desc=desc, nulls_first=False)
+        )
     if q.limit is not None:
         select = select.limit(q.limit)
     if q.offset:
@@ -515,7 +573,7 @@ def finish(ex: Expander, q: Query, groups: list[GroupSql], rollup: str | None = 
     return CompiledQuery(select.sql(dialect="duckdb"), columns, rollup, q)
 
 
-def _dim_value(groups: int, k: int) -> exp.Expression:
+def _dim_value(groups: int, k: int) -> exp.Expr:
     """Dimension ``k`` of the first ``groups`` groups (a COALESCE after a full outer join)."""
     from sqlglot import exp
 

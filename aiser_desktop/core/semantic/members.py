@@ -37,7 +37,7 @@ def col(table: str, name: str) -> exp.Column:
     return exp.Column(this=ident(name), table=ident(table))
 
 
-def table_expr(cube: Cube, alias: str) -> exp.Expression:
+def table_expr(cube: Cube, alias: str) -> exp.Expr:
     """The cube's table (``sql_table``) or SQL (``sql``) as a FROM item called ``alias``."""
     import sqlglot
     from sqlglot import exp
@@ -48,8 +48,10 @@ def table_expr(cube: Cube, alias: str) -> exp.Expression:
     try:
         inner = sqlglot.parse_one(cube.sql, read="duckdb")
     except sqlglot.errors.ParseError as exc:
-        raise SemanticQueryError(f"The sql of cube {cube.name!r} does not parse: {exc}",
-                                 hint=f"Fix it in {cube.path}:{cube.line}.") from None  # fmt: skip
+        raise SemanticQueryError(
+            f"The sql of cube {cube.name!r} does not parse: {exc}",
+            hint=f"Fix it in {cube.path}:{cube.line}.",
+        ) from None
     return exp.alias_(exp.Subquery(this=inner), ident(alias), table=True)
 
 
@@ -58,7 +60,7 @@ class Edge:
     source: str
     target: str
     relationship: str  # seen from source
-    condition: exp.Expression
+    condition: exp.Expr
 
 
 class Expander:
@@ -66,7 +68,7 @@ class Expander:
 
     def __init__(self, model: SemanticModel) -> None:
         self.model = model
-        self._parsed: dict[tuple[str, str], exp.Expression] = {}
+        self._parsed: dict[tuple[str, str], exp.Expr] = {}
         self._graph: dict[str, list[Edge]] | None = None
 
     @classmethod
@@ -75,16 +77,16 @@ class Expander:
         if cached is None:
             cached = cls(model)
             model.__dict__["_expander"] = cached
-        return cached  # type: ignore[no-any-return]
+        return cached
 
     # ------------------------------------------------------------------ expansion
     def expand(
         self,
         cube: Cube,
         sql: str,
-        measure: Callable[[Measure], exp.Expression] | None = None,
+        measure: Callable[[Measure], exp.Expr] | None = None,
         _depth: int = 0,
-    ) -> exp.Expression:
+    ) -> exp.Expr:
         """``sql`` of ``cube`` as an expression; ``measure(m)`` stands in for measure refs."""
         from sqlglot import exp
 
@@ -103,9 +105,9 @@ class Expander:
     def _member_sql(
         self,
         target: Member,
-        measure: Callable[[Measure], exp.Expression] | None,
+        measure: Callable[[Measure], exp.Expr] | None,
         depth: int,
-    ) -> exp.Expression:
+    ) -> exp.Expr:
         from sqlglot import exp
 
         owner = self.model.cubes[target.cube]
@@ -117,7 +119,7 @@ class Expander:
             return exp.Paren(this=measure(target))
         return exp.Paren(this=self.expand(owner, target.sql, measure, depth + 1))
 
-    def _template(self, cube: Cube, sql: str) -> tuple[exp.Expression, list[Member]]:
+    def _template(self, cube: Cube, sql: str) -> tuple[exp.Expr, list[Member]]:
         import sqlglot
         from sqlglot import exp
 
@@ -137,8 +139,10 @@ class Expander:
             if owner is not None and member is None and dot:
                 return f'"{owner.name}"."{member_name}"'  # {CUBE.column}: a plain column
             if member is None or owner is None:
-                raise SemanticQueryError(f"{cube.name} refers to {{{ref}}}, which is unknown.",
-                                         hint=f"Check {cube.path}.")  # fmt: skip
+                raise SemanticQueryError(
+                    f"{cube.name} refers to {{{ref}}}, which is unknown.",
+                    hint=f"Check {cube.path}.",
+                )
             refs.append(member)
             return f"{_PLACEHOLDER}{len(refs) - 1}__"
 
@@ -163,9 +167,9 @@ class Expander:
     def aggregate(
         self,
         m: Measure,
-        arg: exp.Expression | None = None,
-        condition: exp.Expression | None = None,
-    ) -> exp.Expression:
+        arg: exp.Expr | None = None,
+        condition: exp.Expr | None = None,
+    ) -> exp.Expr:
         """The aggregate of a leaf measure: over its own SQL, or over ``arg`` / ``condition``
         (columns of a subquery that already computed them)."""
         from sqlglot import exp
@@ -175,8 +179,15 @@ class Expander:
             arg = self.expand(cube, m.sql, self._no_measures(m))
         if condition is None and m.filters:
             condition = exp.and_(*(self.expand(cube, f) for f in m.filters))
-        if m.type not in ("count", "count_distinct", "count_distinct_approx", "sum", "avg",
-                          "min", "max"):  # fmt: skip
+        if m.type not in (
+            "count",
+            "count_distinct",
+            "count_distinct_approx",
+            "sum",
+            "avg",
+            "min",
+            "max",
+        ):
             return arg if arg is not None else exp.Null()  # a number over columns
         if condition is not None:
             value = arg if arg is not None else exp.Literal.number(1)
@@ -191,8 +202,8 @@ class Expander:
         cls = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[m.type]
         return cls(this=arg)
 
-    def _no_measures(self, m: Measure) -> Callable[[Measure], exp.Expression]:
-        def refuse(other: Measure) -> exp.Expression:
+    def _no_measures(self, m: Measure) -> Callable[[Measure], exp.Expr]:
+        def refuse(other: Measure) -> exp.Expr:
             raise SemanticQueryError(
                 f"{m.full_name} ({m.type}) refers to the measure {other.full_name}.",
                 hint="Only measures of type number may refer to other measures.",

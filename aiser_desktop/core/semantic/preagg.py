@@ -76,9 +76,11 @@ def _aligned(moment: datetime, granularity: str) -> bool:
     from aiser_desktop.core.semantic.query import _period_start
 
     if granularity in ("second", "minute", "hour"):
-        cut = {"second": moment.replace(microsecond=0),
-               "minute": moment.replace(second=0, microsecond=0),
-               "hour": moment.replace(minute=0, second=0, microsecond=0)}[granularity]  # fmt: skip
+        cut = {
+            "second": moment.replace(microsecond=0),
+            "minute": moment.replace(second=0, microsecond=0),
+            "hour": moment.replace(minute=0, second=0, microsecond=0),
+        }[granularity]
         return cut == moment
     return _period_start(moment, granularity) == moment
 
@@ -96,9 +98,11 @@ def _stored_measures(ex: Expander, pre: PreAggregation) -> list[tuple[str, Measu
                 # Renamed, so the two parts get columns of their own.
                 parts = [
                     (f"{leaf.full_name}.sum", replace(leaf, type="sum", name=f"{leaf.name}.sum")),
-                    (f"{leaf.full_name}.count",
-                     replace(leaf, type="count", name=f"{leaf.name}.count")),
-                ]  # fmt: skip
+                    (
+                        f"{leaf.full_name}.count",
+                        replace(leaf, type="count", name=f"{leaf.name}.count"),
+                    ),
+                ]
             else:
                 parts = [(leaf.full_name, leaf)]
             out += [p for p in parts if p[0] not in {c for c, _ in out}]
@@ -116,8 +120,8 @@ def _rollup_query(model: SemanticModel, pre: PreAggregation) -> Query:
     return q
 
 
-def build_sql(model: SemanticModel, pre: PreAggregation) -> tuple[str, str]:
-    """The SELECT that computes the rollup, and the name of its time column ("" if none)."""
+def build_sql(model: SemanticModel, pre: PreAggregation) -> str:
+    """The SELECT that computes the rollup: a column per dimension, time bucket, measure."""
     from sqlglot import exp
 
     ex = Expander.of(model)
@@ -130,8 +134,7 @@ def build_sql(model: SemanticModel, pre: PreAggregation) -> tuple[str, str]:
     for k, (name, _) in enumerate(stored):
         outer = outer.select(exp.alias_(col("g", aliases[k]), ident(name)))
     outer = outer.from_(exp.alias_(exp.Subquery(this=group.select), ident("g"), table=True))
-    time_col = q.time_dimensions[0].column if q.time_dimensions else ""
-    return outer.sql(dialect="duckdb"), time_col
+    return outer.sql(dialect="duckdb")
 
 
 @dataclass
@@ -159,7 +162,7 @@ class PreAggregations:
         if found is None:
             found = cls(ws)
             ws.__dict__["_preaggregations"] = found
-        return found  # type: ignore[no-any-return]
+        return found
 
     def ready(self, model: SemanticModel) -> dict[str, str]:
         """Builds missing and stale rollups; returns the usable ones, ``cube.name -> table``."""
@@ -190,7 +193,7 @@ class PreAggregations:
 
         key = f"{pre.cube}.{pre.name}"
         with self._lock:
-            sql, time_col = build_sql(model, pre)
+            sql = build_sql(model, pre)
             definition = hashlib.sha256(sql.encode()).hexdigest()[:16]
             record = get_rollup(self.ws.state, key)
             now = time.monotonic()
@@ -199,8 +202,13 @@ class PreAggregations:
                 return BuildResult(key, record.table_name, record.rows, 0.0, False)
             stamp = self._stamp(model, pre)
             self._checked[key] = now
-            if (not force and record is not None and record.definition == definition
-                    and record.source_stamp == stamp and self._exists(pre)):  # fmt: skip
+            if (
+                not force
+                and record is not None
+                and record.definition == definition
+                and record.source_stamp == stamp
+                and self._exists(pre)
+            ):
                 return BuildResult(key, record.table_name, record.rows, 0.0, False)
             started = time.perf_counter()
             table = table_name(pre)
@@ -210,8 +218,9 @@ class PreAggregations:
             counted = self.ws.engine.execute(f"SELECT count(*) FROM {table}").table
             rows = int(counted.column(0)[0].as_py())
             seconds = time.perf_counter() - started
-            save_rollup(self.ws.state, key, table, definition, stamp, rows, seconds,
-                        datetime.now(UTC))  # fmt: skip
+            save_rollup(
+                self.ws.state, key, table, definition, stamp, rows, seconds, datetime.now(UTC)
+            )
             log.info("built pre-aggregation %s: %d rows in %.2f s", key, rows, seconds)
             return BuildResult(key, table, rows, seconds, True)
 
@@ -239,12 +248,16 @@ class PreAggregations:
                 td = model.resolve(pre.time_dimension)
                 value = time_sql(ex, td)  # type: ignore[arg-type]
                 latest = exp.select(exp.Max(this=value)).from_(
-                    exp.alias_(exp.to_table("t"), ident(pre.cube), table=True))  # fmt: skip
+                    exp.alias_(exp.to_table("t"), ident(pre.cube), table=True)
+                )
                 text = latest.sql(dialect="duckdb").replace(
-                    "FROM t AS", f"FROM {_from(model.cubes[pre.cube])} AS", 1)
+                    "FROM t AS", f"FROM {_from(model.cubes[pre.cube])} AS", 1
+                )
                 parts.append(["latest", str(cur.execute(text).fetchone())])
-        sources = {s.name: s.refreshed_at.isoformat() if s.refreshed_at else ""
-                   for s in self.ws.state.sources()}  # fmt: skip
+        sources = {
+            s.name: s.refreshed_at.isoformat() if s.refreshed_at else ""
+            for s in self.ws.state.sources()
+        }
         parts.append(sources)
         return json.dumps(parts, default=str, sort_keys=True)
 
@@ -282,8 +295,9 @@ def _covers(ex: Expander, pre: PreAggregation, q: Query, leaves: list[Measure]) 
     stored = {name for name, _ in _stored_measures(ex, pre)}
     dims = set(pre.dimensions)
     asked = {d.full_name for _, d in q.dimensions}
-    filtered = {x.member.full_name for x in _filter_leaves(q.filters)
-                if not isinstance(x.member, Measure)}  # fmt: skip
+    filtered = {
+        x.member.full_name for x in _filter_leaves(q.filters) if not isinstance(x.member, Measure)
+    }
     if not asked <= dims or not filtered <= dims:
         return False
     exact = asked == dims
@@ -302,9 +316,7 @@ def _covers(ex: Expander, pre: PreAggregation, q: Query, leaves: list[Measure]) 
         if leaf.type == "avg":
             if f"{leaf.full_name}.sum" not in stored:
                 return False
-        elif leaf.full_name not in stored:
-            return False
-        elif leaf.type not in ADDITIVE and not exact:
+        elif leaf.full_name not in stored or (leaf.type not in ADDITIVE and not exact):
             return False
     return True
 
@@ -314,11 +326,11 @@ def _compile(ex: Expander, pre: PreAggregation, q: Query, table: str) -> Compile
 
     time_col = f"{pre.time_dimension}.{pre.granularity}" if pre.time_dimension else ""
 
-    def column(name: str) -> exp.Expression:
+    def column(name: str) -> exp.Expr:
         return col("r", name)
 
     select = exp.select().from_(exp.alias_(exp.to_table(table), ident("r"), table=True))
-    dims: list[exp.Expression] = [column(d.full_name) for _, d in q.dimensions]
+    dims: list[exp.Expr] = [column(d.full_name) for _, d in q.dimensions]
     for td in q.time_dimensions:
         if td.granularity:
             value = column(time_col)
@@ -351,7 +363,7 @@ def _compile(ex: Expander, pre: PreAggregation, q: Query, table: str) -> Compile
     return finish(ex, q, [GroupSql(select, aliases)], rollup=f"{pre.cube}.{pre.name}")
 
 
-def _reaggregate(m: Measure, column: Any) -> exp.Expression:
+def _reaggregate(m: Measure, column: Any) -> exp.Expr:
     from sqlglot import exp
 
     name = m.full_name
@@ -364,5 +376,7 @@ def _reaggregate(m: Measure, column: Any) -> exp.Expression:
     if m.type == "avg":
         total = exp.Sum(this=column(f"{name}.sum"))
         count = exp.Sum(this=column(f"{name}.count"))
-        return exp.Div(this=total, expression=exp.Nullif(this=count, expression=exp.Literal.number(0)))
+        return exp.Div(
+            this=total, expression=exp.Nullif(this=count, expression=exp.Literal.number(0))
+        )
     return exp.Max(this=column(name))  # max; a non-additive measure grouped exactly

@@ -24,12 +24,28 @@ DEFAULT_LIMIT = 10_000  # Cube's default row limit for /load
 
 FILTER_OPERATORS = frozenset(
     {
-        "equals", "notEquals", "contains", "notContains", "startsWith", "notStartsWith",
-        "endsWith", "notEndsWith", "gt", "gte", "lt", "lte", "set", "notSet",
-        "inDateRange", "notInDateRange", "beforeDate", "beforeOrOnDate", "afterDate",
+        "equals",
+        "notEquals",
+        "contains",
+        "notContains",
+        "startsWith",
+        "notStartsWith",
+        "endsWith",
+        "notEndsWith",
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+        "set",
+        "notSet",
+        "inDateRange",
+        "notInDateRange",
+        "beforeDate",
+        "beforeOrOnDate",
+        "afterDate",
         "afterOrOnDate",
     }
-)  # fmt: skip
+)
 _NO_VALUES = frozenset({"set", "notSet"})
 
 
@@ -91,27 +107,43 @@ def parse_query(model: SemanticModel, raw: dict[str, Any], now: datetime | None 
         SemanticQueryError: an unknown member, operator or granularity, or a bad date range.
     """
     if not isinstance(raw, dict):
-        raise SemanticQueryError("A semantic query is a JSON object.",
-                                 hint='Example: {"measures": ["orders.count"]}')  # fmt: skip
-    known = {"measures", "dimensions", "timeDimensions", "filters", "segments", "order",
-             "limit", "offset", "timezone", "ungrouped", "renewQuery", "total"}  # fmt: skip
+        raise SemanticQueryError(
+            "A semantic query is a JSON object.", hint='Example: {"measures": ["orders.count"]}'
+        )
+    known = {
+        "measures",
+        "dimensions",
+        "timeDimensions",
+        "filters",
+        "segments",
+        "order",
+        "limit",
+        "offset",
+        "timezone",
+        "ungrouped",
+        "renewQuery",
+        "total",
+    }
     for key in raw:
         if key not in known:
-            raise SemanticQueryError(f"Unknown query key {key!r}.",
-                                     hint="Use: " + ", ".join(sorted(known)) + ".")  # fmt: skip
+            raise SemanticQueryError(
+                f"Unknown query key {key!r}.", hint="Use: " + ", ".join(sorted(known)) + "."
+            )
     now = now or datetime.now()
     q = Query()
     for name in _names(raw, "measures"):
         member = _member(model, name, "measure")
         if not isinstance(member, Measure):
-            raise SemanticQueryError(f"{name} is a {member.kind}, not a measure.",
-                                     hint="Put it under dimensions.")  # fmt: skip
+            raise SemanticQueryError(
+                f"{name} is a {member.kind}, not a measure.", hint="Put it under dimensions."
+            )
         q.measures.append((name, member))
     for name in _names(raw, "dimensions"):
         member = _member(model, name, "dimension")
         if not isinstance(member, Dimension):
-            raise SemanticQueryError(f"{name} is a {member.kind}, not a dimension.",
-                                     hint="Put it under measures.")  # fmt: skip
+            raise SemanticQueryError(
+                f"{name} is a {member.kind}, not a dimension.", hint="Put it under measures."
+            )
         q.dimensions.append((name, member))
     for td in raw.get("timeDimensions") or []:
         q.time_dimensions.append(_time_dimension(model, td, now))
@@ -125,16 +157,19 @@ def parse_query(model: SemanticModel, raw: dict[str, Any], now: datetime | None 
     columns = {n for n, _ in q.measures} | set(q.dimension_columns())
     for col, _ in q.order:
         if col not in columns:
-            raise SemanticQueryError(f"The query orders by {col}, which it does not select.",
-                                     hint="Add it to measures or dimensions.")  # fmt: skip
+            raise SemanticQueryError(
+                f"The query orders by {col}, which it does not select.",
+                hint="Add it to measures or dimensions.",
+            )
     if not q.order:
         q.order = _default_order(q)
     limit = raw.get("limit", DEFAULT_LIMIT)
     q.limit = None if limit is None else _count(limit, "limit")
     q.offset = _count(raw.get("offset", 0), "offset")
     if not q.measures and not q.dimensions and not any(t.granularity for t in q.time_dimensions):
-        raise SemanticQueryError("The query asks for nothing.",
-                                 hint="Give at least one measure or dimension.")  # fmt: skip
+        raise SemanticQueryError(
+            "The query asks for nothing.", hint="Give at least one measure or dimension."
+        )
     return q
 
 
@@ -172,8 +207,10 @@ def _time_dimension(model: SemanticModel, td: Any, now: datetime) -> TimeDim:
         raise SemanticQueryError(f"{name} is not a time dimension.")
     granularity = td.get("granularity")
     if granularity is not None and granularity not in GRANULARITIES:
-        raise SemanticQueryError(f"Granularity {granularity!r} is not known.",
-                                 hint="Use one of: " + ", ".join(GRANULARITIES) + ".")  # fmt: skip
+        raise SemanticQueryError(
+            f"Granularity {granularity!r} is not known.",
+            hint="Use one of: " + ", ".join(GRANULARITIES) + ".",
+        )
     rng = td.get("dateRange")
     return TimeDim(name, member, granularity, date_range(rng, now) if rng else None)
 
@@ -186,8 +223,10 @@ def _filter(model: SemanticModel, raw: Any, now: datetime) -> Leaf | Group:
             raise SemanticQueryError(f"An {op!r} filter group needs a list of filters.")
         return Group(op, [_filter(model, f, now) for f in items])
     if not isinstance(raw, dict) or "operator" not in raw:
-        raise SemanticQueryError("Each filter needs 'member', 'operator' and 'values'.",
-            hint='Example: {"member": "orders.status", "operator": "equals", "values": ["paid"]}')  # fmt: skip
+        raise SemanticQueryError(
+            "Each filter needs 'member', 'operator' and 'values'.",
+            hint='Example: {"member": "orders.status", "operator": "equals", "values": ["paid"]}',
+        )
     name = raw.get("member") or raw.get("dimension")
     if not isinstance(name, str):
         raise SemanticQueryError("A filter has no 'member'.")
@@ -196,8 +235,10 @@ def _filter(model: SemanticModel, raw: Any, now: datetime) -> Leaf | Group:
         raise SemanticQueryError(f"{name} is a segment: put it under segments, not filters.")
     op = raw["operator"]
     if op not in FILTER_OPERATORS:
-        raise SemanticQueryError(f"Unknown filter operator {op!r} on {name}.",
-                                 hint="Use one of: " + ", ".join(sorted(FILTER_OPERATORS)) + ".")  # fmt: skip
+        raise SemanticQueryError(
+            f"Unknown filter operator {op!r} on {name}.",
+            hint="Use one of: " + ", ".join(sorted(FILTER_OPERATORS)) + ".",
+        )
     values = raw.get("values") or []
     if not isinstance(values, list):
         raise SemanticQueryError(f"The values of the filter on {name} must be a list.")
@@ -218,8 +259,9 @@ def _order(raw: Any) -> list[tuple[str, bool]]:
     out = []
     for pair in pairs:
         if not isinstance(pair, (list, tuple)) or len(pair) != 2 or pair[1] not in ("asc", "desc"):
-            raise SemanticQueryError(f"Cannot read the order entry {pair!r}.",
-                                     hint='Write {"orders.count": "desc"}.')  # fmt: skip
+            raise SemanticQueryError(
+                f"Cannot read the order entry {pair!r}.", hint='Write {"orders.count": "desc"}.'
+            )
         out.append((str(pair[0]), pair[1] == "desc"))
     return out
 
@@ -255,8 +297,8 @@ def date_range(value: Any, now: datetime) -> tuple[datetime, datetime]:
         if len(value) != 2:
             raise SemanticQueryError(f"A date range has two ends, not {value!r}.")
         start, _ = _point(value[0], now)
-        end_start, end_end = _point(value[1], now)
-        return start, end_end
+        _, end = _point(value[1], now)
+        return start, end
     if not isinstance(value, str):
         raise SemanticQueryError(f"Cannot read the date range {value!r}.")
     text = " ".join(value.lower().split())
@@ -303,8 +345,7 @@ def _point(text: Any, now: datetime) -> tuple[datetime, datetime]:
     except ValueError:
         raise SemanticQueryError(
             f"Cannot read the date {text!r}.",
-            hint="Use YYYY-MM-DD, an ISO timestamp, or words such as 'last 7 days' or "
-            "'this year'.",
+            hint="Use YYYY-MM-DD, an ISO timestamp, or words such as 'last 7 days' or 'this year'.",
         ) from None
     return moment, moment + timedelta(milliseconds=1)
 

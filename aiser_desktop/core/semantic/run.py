@@ -63,8 +63,43 @@ def generate_model(
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
-    "a an the of per by for in on at to and or is are was were what how many much show me "
-    "give list which who whose with over each by from this last next".split()
+    {
+        "a",
+        "an",
+        "the",
+        "of",
+        "per",
+        "by",
+        "for",
+        "in",
+        "on",
+        "at",
+        "to",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "what",
+        "how",
+        "many",
+        "much",
+        "show",
+        "me",
+        "give",
+        "list",
+        "which",
+        "who",
+        "whose",
+        "with",
+        "over",
+        "each",
+        "from",
+        "this",
+        "last",
+        "next",
+    }
 )
 
 
@@ -95,12 +130,12 @@ def find_metrics(model: SemanticModel, text: str) -> list[Member]:
         cube = _words(member.cube.replace("_", " "))
         about = _words(member.description)
         score = 2.0 * len(asked & own) + 0.5 * len(asked & about)
+        if member.kind == "measure" and member.type == "count" and asked & cube:
+            score += 2.5  # "how many orders": the count of the cube named
         if score and asked & cube:
             score += 1.0
         if member.full_name.lower() in lowered:
             score += 10.0
-        if member.kind == "measure" and member.type == "count" and score == 0 and asked & cube:
-            score = 1.5  # "how many orders": the count of the cube named
         if score > 0:
             bonus = 0.25 if member.kind == "measure" else 0.0
             scored.append((score + bonus, -i, member))

@@ -26,8 +26,9 @@ class RollupRow:
 
 
 def _row(r: SemanticRollupRecord) -> RollupRow:
-    return RollupRow(r.name, r.table_name, r.definition, r.source_stamp, r.rows, r.seconds,
-                     r.built_at)  # fmt: skip
+    return RollupRow(
+        r.name, r.table_name, r.definition, r.source_stamp, r.rows, r.seconds, r.built_at
+    )
 
 
 def get_rollup(state: StateStore, name: str) -> RollupRow | None:
