@@ -10,6 +10,7 @@
     aiser mode NAME linked|imported         query in place, or copy into the workspace
     aiser history [--limit N] [--json]
     aiser ask "QUESTION" [--provider rules|local|litellm:MODEL] [--json]
+    aiser insights SOURCE [--quality] [--saved] [--json]   findings and data-quality checks
     aiser model generate|validate|refresh   the semantic model (model/cubes/*.yml, Cube's syntax)
     aiser metrics query 'JSON' [--json]     a Cube /load query through the semantic model
     aiser chart "SQL" --out chart.png [--kind KIND] [--x COL] [--y COL]...   draw it headless
@@ -105,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_chart_verbs(verbs, workspace)
     add_mcp_verbs(verbs, workspace)
+    from aiser_desktop.cli_insights import add_verbs as add_insights_verbs
+
+    add_insights_verbs(verbs, workspace)
 
     hist = verbs.add_parser("history", parents=[workspace], help="the queries run lately")
     hist.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default: 20)")
@@ -160,6 +164,10 @@ def _handler(verb: str | None) -> Callable[[Workspace, argparse.Namespace], int]
         from aiser_desktop.cli_agent import ask
 
         return ask
+    if verb == "insights":
+        from aiser_desktop.cli_insights import insights
+
+        return insights
     if verb == "chart":
         from aiser_desktop.cli_charts import chart
 

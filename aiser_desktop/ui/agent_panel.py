@@ -100,6 +100,14 @@ class _Worker(QObject):
         else:
             self.answered.emit(number, answer)
 
+    @Slot(object, int, bool)
+    def rate(self, memory: Any, episode: int, good: bool) -> None:
+        """Stores the person's verdict on an answer in the agent's memory."""
+        try:
+            memory.feedback(episode, good)
+        except Exception:
+            log.exception("could not store the feedback on answer %s", episode)
+
 
 # ---------------------------------------------------------------------- one exchange
 class AnswerCard(QFrame):
@@ -339,6 +347,7 @@ class AgentPanel(QWidget):
     feedback = Signal(object, bool)
     busy_changed = Signal(bool)
     _start = Signal(int, object, str)
+    _feedback = Signal(object, int, bool)
 
     def __init__(
         self,
@@ -364,6 +373,7 @@ class AgentPanel(QWidget):
         self._worker = _Worker()
         self._worker.moveToThread(self._thread)
         self._start.connect(self._worker.ask, Qt.ConnectionType.QueuedConnection)
+        self._feedback.connect(self._worker.rate, Qt.ConnectionType.QueuedConnection)
         self._worker.reported.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
         self._worker.answered.connect(self._on_answer, Qt.ConnectionType.QueuedConnection)
         self._worker.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
@@ -394,6 +404,7 @@ class AgentPanel(QWidget):
         card.open_sql.connect(self.open_sql)
         card.add_to_dashboard.connect(self.add_to_dashboard)
         card.feedback.connect(self.feedback)
+        card.feedback.connect(self._remember_feedback)
         self._cards[self._number] = card
         self.hint_label.hide()
         self._chat_layout.insertWidget(self._chat_layout.count() - 1, card)
@@ -408,6 +419,20 @@ class AgentPanel(QWidget):
     def cancel(self) -> None:
         """Stops the question being answered, at once."""
         self._cancel_running()
+
+    def open_memory(self) -> None:
+        """Shows the Memory panel (``ui/memory_panel.py``) for the open workspace."""
+        from aiser_desktop.ui.memory_panel import open_memory_panel
+
+        open_memory_panel(self._workspace, self)
+
+    def _remember_feedback(self, answer: Answer, good: bool) -> None:
+        """Stores a thumbs up or down with the answer's episode, on the agent's worker (a
+        write to state.sqlite never runs on the GUI thread)."""
+        memory = self._conversation.memory if self._conversation is not None else None
+        if memory is None or answer is None or answer.episode is None:
+            return
+        self._feedback.emit(memory, answer.episode, good)
 
     @property
     def busy(self) -> bool:
@@ -448,8 +473,13 @@ class AgentPanel(QWidget):
         self.gguf_button.setText("GGUF…")
         self.gguf_button.setToolTip("Choose a local model file (GGUF)")
         self.gguf_button.clicked.connect(self._choose_gguf)
+        self.memory_button = QToolButton()
+        self.memory_button.setText("Memory")
+        self.memory_button.setToolTip("What the agent remembers: preferences, terms, questions")
+        self.memory_button.clicked.connect(self.open_memory)
         top.addWidget(self.picker, 1)
         top.addWidget(self.gguf_button)
+        top.addWidget(self.memory_button)
         layout.addLayout(top)
         self.banner = QLabel()
         self.banner.setObjectName("muted")

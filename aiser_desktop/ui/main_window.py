@@ -169,6 +169,9 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
         tree.refresh_requested.connect(self.session.refresh_source)
         tree.mode_requested.connect(self.session.set_source_mode)
         tree.remove_requested.connect(self.confirm_remove)
+        from aiser_desktop.ui import findings_dialog  # findings after adds; their dialogs
+
+        self.insights = findings_dialog.install(self)
         self.history.open_requested.connect(lambda sql: self.open_sql(sql))
         self.widgets_ready.connect(self._continue_open)
         self.history.save_requested.connect(self.saving.save_sql_as)

@@ -93,6 +93,8 @@ class SourcesTree(QTreeWidget):
         refresh_requested(str): Refresh this source (a new snapshot, or its schema again).
         mode_requested(str, str): Switch this source to "linked" or "imported".
         remove_requested(str): Remove this source (the window asks first).
+        findings_requested(str): Show this source's findings (ui/findings_dialog.py).
+        quality_requested(str): Show this source's data-quality results.
     """
 
     insert_requested = Signal(str)
@@ -102,6 +104,8 @@ class SourcesTree(QTreeWidget):
     refresh_requested = Signal(str)
     mode_requested = Signal(str, str)
     remove_requested = Signal(str)
+    findings_requested = Signal(str)
+    quality_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -374,6 +378,9 @@ class SourcesTree(QTreeWidget):
             )
             switch.setToolTip("Query it in place; the copy in the workspace is deleted")
             switch.setEnabled(can_link(self._connector(item)))
+        menu.addSeparator()
+        menu.addAction("Findings…", lambda: self.findings_requested.emit(source))
+        menu.addAction("Data quality…", lambda: self.quality_requested.emit(source))
         menu.addSeparator()
         menu.addAction("Remove…", lambda: self.remove_requested.emit(source))
         menu.setToolTipsVisible(True)

@@ -97,6 +97,10 @@ class WindowActions:
         self.agent.setText("&Agent panel")
         self.agent.setShortcut(QKeySequence("Ctrl+Shift+A"))
         w.addAction(self.agent)
+        # The agent panel opens the Memory panel (ui/memory_panel.py) for its workspace.
+        self.memory = _action(
+            w, "Agent &memory…", lambda: getattr(w, "agent", None) and w.agent.open_memory()
+        )
         self.refresh = _action(w, "&Refresh sources", w.refresh_sources, "F5")
         self.themes = QActionGroup(w)
         self.theme_actions: dict[str, QAction] = {}
@@ -118,6 +122,7 @@ class WindowActions:
             w, "Explain a&nalyze", lambda: w.explain(analyze=True), "Ctrl+Alt+E"
         )
         self.cancel = _action(w, "&Cancel", w.cancel_query, "Esc")
+        self.chart = _action(w, "C&hart result", w.chart_result, "Ctrl+Shift+C")
 
         self.about = _action(w, "&About Aiser Desktop", w.show_about)
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
@@ -164,6 +169,7 @@ def build(window: MainWindow) -> WindowActions:
     menu.addActions([a.show_sources, a.show_history, a.show_saved])
     menu.addSeparator()
     menu.addAction(a.agent)
+    menu.addAction(a.memory)
     themes = menu.addMenu("&Theme")
     themes.addActions(list(a.theme_actions.values()))
     menu.addSeparator()
@@ -173,6 +179,7 @@ def build(window: MainWindow) -> WindowActions:
     menu.addActions([a.run, a.run_all])
     menu.addSeparator()
     menu.addActions([a.explain, a.explain_analyze])
+    menu.addAction(a.chart)
     menu.addSeparator()
     menu.addAction(a.cancel)
 

@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from aiser_desktop.core.agent.providers.base import (
@@ -53,6 +55,7 @@ from aiser_desktop.core.events import Message as Event
 from aiser_desktop.core.security.sql_guard import ReadOnlyRunner, SafeResult
 
 if TYPE_CHECKING:
+    from aiser_desktop.core.agent.memory import Memory
     from aiser_desktop.core.engine.session import Engine
     from aiser_desktop.core.sources.catalog import SourceInfo
     from aiser_desktop.core.workspace import Workspace
@@ -151,6 +154,8 @@ class Conversation:
         fallback: Who answers when the model fails (the rules).
         max_steps: Model turns per question.
         max_repairs: Failed-SQL turns allowed after the first.
+        memory: The agent's memory (preferences, earlier answers, the glossary); none when
+            None. :meth:`for_workspace` gives the workspace's.
     """
 
     def __init__(
@@ -164,6 +169,7 @@ class Conversation:
         fallback: Provider | None = None,
         max_steps: int = MAX_STEPS,
         max_repairs: int = MAX_REPAIRS,
+        memory: Memory | None = None,
     ) -> None:
         from aiser_desktop.core.agent.providers.rules import RulesProvider
 
@@ -179,12 +185,19 @@ class Conversation:
         self._runner: ReadOnlyRunner | None = None
         self._cancel = CancelToken()
         self._sink: EventSink | None = None
+        self.memory = memory
+        self.conversation_id = uuid.uuid4().hex
 
     @classmethod
     def for_workspace(
         cls, workspace: Workspace, provider: Provider | None = None, **options: Any
     ) -> Conversation:
-        """A conversation over an open workspace (``options``: as for the constructor)."""
+        """A conversation over an open workspace, with its memory (``options``: as for the
+        constructor)."""
+        if "memory" not in options:
+            from aiser_desktop.core.agent.memory import Memory
+
+            options["memory"] = Memory.for_workspace(workspace)
         return cls(
             workspace.engine, workspace.sources.catalog, provider, workspace=workspace, **options
         )
@@ -207,6 +220,7 @@ class Conversation:
             runner = self._prepare()
             self._emit(AgentStarted(question, self.provider.name))
             answer, interpretation = self._answer(question, runner)
+            answer = self._remember(answer)
             self.turns.append(Turn(question, answer.sql, interpretation))
             self._emit(AnswerReady(answer))
             return answer
@@ -222,8 +236,10 @@ class Conversation:
             self._runner.cancel()
 
     def reset(self) -> None:
-        """Forgets the conversation's earlier turns."""
+        """Forgets the conversation's earlier turns (memory keeps them, as a past
+        conversation)."""
         self.turns.clear()
+        self.conversation_id = uuid.uuid4().hex
 
     def close(self) -> None:
         if self._runner is not None:
@@ -244,6 +260,9 @@ class Conversation:
         self, question: str, runner: ReadOnlyRunner
     ) -> tuple[Answer, Interpretation | None]:
         provider = self.provider
+        early = self._from_memory(question, runner)
+        if early is not None:
+            return early, None
         try:
             provider.load(lambda task, fraction: self._emit(AgentProgress(task, fraction)))
             self._cancel.check()
@@ -269,7 +288,7 @@ class Conversation:
     ) -> tuple[Answer, Interpretation | None]:
         index = self._index(runner)
         self._cancel.check()
-        found = provider.interpret(question, self.turns, index)
+        found = provider.interpret(question, self.turns, index, **self._knowledge(provider))
         notes = (because,) if because else ()
         if isinstance(found, Refusal):
             hints = [s.strip() for s in found.suggestions if s.strip()]
@@ -306,6 +325,7 @@ class Conversation:
 
     def _by_model(self, question: str, runner: ReadOnlyRunner, provider: Provider) -> Answer:
         ctx = ToolContext(runner, self._catalog(), self._index(runner))
+        ctx.knowledge = self._memory_call(lambda m: m.knowledge())  # the glossary
         messages: list[Message] = [
             Message("system", self._context(ctx, question)),
             Message("user", question),
@@ -375,7 +395,78 @@ class Conversation:
         if earlier:
             parts += ["", "Earlier in this conversation (a follow-up may refine the last one):"]
             parts += [f"Q: {t.question}\nSQL: {t.sql}" for t in earlier]
+        remembered = self._memory_call(lambda m: m.prompt(question))
+        if remembered:
+            parts += ["", remembered]
         return "\n".join(parts)
+
+    # ------------------------------------------------------------------ memory
+    def _memory_call(self, fn: Callable[[Memory], Any]) -> Any:
+        """``fn(memory)``, or None without memory; a memory failure never stops an answer."""
+        if self.memory is None:
+            return None
+        try:
+            return fn(self.memory)
+        except Exception:
+            log.exception("the agent's memory failed")
+            return None
+
+    def _knowledge(self, provider: Provider) -> dict[str, Any]:
+        """The rules' ``knowledge`` argument from memory (none without memory, nor for a
+        provider written before memory, which takes no such argument)."""
+        import inspect
+
+        params = inspect.signature(provider.interpret).parameters
+        takes = "knowledge" in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+        knowledge = self._memory_call(lambda m: m.knowledge()) if takes else None
+        return {"knowledge": knowledge} if knowledge is not None else {}
+
+    def _from_memory(self, question: str, runner: ReadOnlyRunner) -> Answer | None:
+        """A statement to remember ("our fiscal year starts in April"), or the answer the
+        person marked helpful for the same question, run again; None otherwise."""
+        learned = self._memory_call(lambda m: m.learn(question))
+        if learned is not None:
+            return self._empty(question, "memory", learned.reply, ())
+        episode = self._memory_call(lambda m: m.reusable(question))
+        if episode is None or not episode.sql:
+            return None
+        self._emit(ToolStarted("memory-1", "run_sql", {"sql": episode.sql}))
+        try:
+            result = runner.run(episode.sql)
+        except (QueryCancelledError, ProviderCancelled):
+            raise
+        except AiserError as exc:  # the data changed under it: answer afresh
+            self._emit(ToolFinished("memory-1", "run_sql", False, _first_line(exc), episode.sql))
+            return None
+        self._emit(ToolFinished("memory-1", "run_sql", True, _rows_text(result), result.sql))
+        day = episode.asked_at.date().isoformat()
+        text = f"Reused from {day}: {episode.answer}"
+        self._emit(TextDelta(text))
+        return Answer(
+            question=question,
+            sql=result.sql,
+            columns=result.columns,
+            rows=result.rows,
+            row_count=result.row_count,
+            chart=_valid_chart(episode.chart, result) or auto_chart(result),
+            answer=text,
+            provider=episode.provider,
+            confidence=0.9,
+            assumptions=(
+                f"reused from {day}: the answer you marked helpful for '{episode.question}'",
+            ),
+        )
+
+    def _remember(self, answer: Answer) -> Answer:
+        """The answer in the person's preferred chart, recorded in memory with its id."""
+        if self.memory is None or answer.provider == "memory":
+            return answer
+        chart = self._memory_call(lambda m: m.preferred_chart(answer.chart, answer.row_count))
+        if chart is not None:
+            answer = replace(answer, chart=chart)
+        kept = replace(answer, answer=_REUSED.sub("", answer.answer))
+        episode = self._memory_call(lambda m: m.remember(self.conversation_id, kept))
+        return replace(answer, episode=episode) if episode is not None else answer
 
     def _index(self, runner: ReadOnlyRunner) -> Any:
         """The workspace's schema index (built once per catalog), or None if unavailable."""
@@ -406,6 +497,9 @@ class Conversation:
 
 
 # ---------------------------------------------------------------------- text
+_REUSED = re.compile(r"^Reused from \d{4}-\d{2}-\d{2}: ")
+
+
 def _first_line(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 

@@ -545,3 +545,7 @@ def _kind(arrow_type: str) -> str:
     if text in ("string", "large_string", "string_view", "bool") or text.startswith("dictionary"):
         return "text"
     return "other"
+
+
+# Tools kept in modules of their own register themselves with REGISTRY when imported.
+from aiser_desktop.core.agent import tools_insights  # noqa: E402, F401

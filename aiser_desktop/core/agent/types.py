@@ -28,6 +28,20 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Knowledge:
+    """What the agent's memory tells an interpreter (see :mod:`aiser_desktop.core.agent.memory`).
+
+    Attributes:
+        fiscal_year_start: The month (1-12) the person's fiscal year starts; 1 is calendar.
+        terms: Business terms and what they mean, as (term, definition) pairs; a definition
+            that is SQL ("sum(price*qty)", "distance > 1000") expands in the rules' SQL.
+    """
+
+    fiscal_year_start: int = 1
+    terms: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Interpretation:
     """What a question means against this workspace's data.
 
@@ -75,6 +89,7 @@ class Answer:
         provider: "rules", "local" or "litellm:MODEL".
         confidence: 0 to 1.
         assumptions: What the answer assumed.
+        episode: The answer's record in the agent's memory (None when not remembered).
     """
 
     question: str
@@ -87,6 +102,7 @@ class Answer:
     provider: str
     confidence: float
     assumptions: tuple[str, ...] = ()
+    episode: int | None = None  # its record in memory, for the person's thumbs up or down
 
     def to_json(self) -> dict[str, Any]:
         """The shape ``aiser ask --json`` prints."""

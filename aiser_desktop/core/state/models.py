@@ -125,63 +125,52 @@ class SemanticRollupRecord(Base):
     built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-# ---------------------------------------------------------------------------------------------
-# Saved charts and dashboards (issue 5; migration 0004; data access in core/dashboards/store.py)
-# ---------------------------------------------------------------------------------------------
-class SavedChartRecord(Base):
-    """A chart the person kept: a ChartSpec's ``to_dict()`` with the SQL it draws from."""
+# ---------------------------------------------------------------------- agent memory (0005)
+class MemoryPreferenceRecord(Base):
+    """A standing preference the agent learned or the person set ("fiscal_year_start": 4).
 
-    __tablename__ = "saved_charts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    sql: Mapped[str] = mapped_column(Text)
-    spec: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
-
-
-class DashboardRecord(Base):
-    """A dashboard: a grid of tiles, the filters applied to all of them and how often they
-    refresh (``refresh_minutes`` 0: only on demand)."""
-
-    __tablename__ = "dashboards"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    filters: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
-    refresh_minutes: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
-
-
-class DashboardTileRecord(Base):
-    """One tile of a dashboard: where it sits (grid cells) and what it shows.
-
-    A chart tile points at a saved chart (``chart_id``) or carries its own ``sql`` and
-    ``spec``; a KPI tile carries ``sql`` and a kpi ``spec``; a table tile ``sql``; a text
-    tile ``text``. Deleting the dashboard deletes its tiles.
+    ``said`` keeps the sentence it was learned from, so the Memory panel can show why.
     """
 
-    __tablename__ = "dashboard_tiles"
+    __tablename__ = "memory_preferences"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    dashboard_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("dashboards.id", ondelete="CASCADE"), index=True
+    key: Mapped[str] = mapped_column(String(50), unique=True)
+    value: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(20), default="said")  # said, correction, edited
+    said: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
-    kind: Mapped[str] = mapped_column(String(20))  # chart, kpi, table, text
-    title: Mapped[str] = mapped_column(String(200), default="")
-    x: Mapped[int] = mapped_column(Integer, default=0)
-    y: Mapped[int] = mapped_column(Integer, default=0)
-    w: Mapped[int] = mapped_column(Integer, default=4)
-    h: Mapped[int] = mapped_column(Integer, default=3)
-    chart_id: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("saved_charts.id", ondelete="SET NULL"), nullable=True
-    )
+
+
+class MemoryEpisodeRecord(Base):
+    """One question the agent answered: its SQL, the result's shape, who answered, and the
+    person's verdict (1 helpful, -1 not, 0 none). A -1 answer is never reused."""
+
+    __tablename__ = "memory_episodes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation: Mapped[str] = mapped_column(String(40), index=True)
+    question: Mapped[str] = mapped_column(Text)
     sql: Mapped[str | None] = mapped_column(Text, nullable=True)
-    spec: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
-    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    columns: Mapped[list[str]] = mapped_column(JSON, default=list)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    chart: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
+    provider: Mapped[str] = mapped_column(String(100))
+    feedback: Mapped[int] = mapped_column(Integer, default=0)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class GlossaryRecord(Base):
+    """A business term and what it means: SQL ("sum(price*qty)") or words."""
+
+    __tablename__ = "memory_glossary"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term: Mapped[str] = mapped_column(String(200), unique=True)
+    definition: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )

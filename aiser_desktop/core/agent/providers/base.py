@@ -216,7 +216,7 @@ class Provider:
         raise ProviderError(f"The {self.name} provider does not chat.")
 
     def interpret(
-        self, question: str, history: Sequence[Turn], index: Any = None
+        self, question: str, history: Sequence[Turn], index: Any = None, knowledge: Any = None
     ) -> Interpretation | Refusal:
         """Maps a question onto the data without a model (the rules provider only).
 
@@ -224,6 +224,7 @@ class Provider:
             question: What the person asked.
             history: The conversation's earlier turns (a follow-up refines the last one).
             index: The workspace's schema index.
+            knowledge: What memory knows (a :class:`~aiser_desktop.core.agent.types.Knowledge`).
         """
         raise ProviderError(f"The {self.name} provider needs the tool loop.")
 

@@ -43,7 +43,7 @@ class RulesProvider(Provider):
             )
 
     def interpret(
-        self, question: str, history: Sequence[Turn], index: Any = None
+        self, question: str, history: Sequence[Turn], index: Any = None, knowledge: Any = None
     ) -> Interpretation | Refusal:
         """The interpretation of ``question`` against ``index`` (a SchemaIndex), or why not.
 
@@ -52,7 +52,7 @@ class RulesProvider(Provider):
         """
         self.load()
         try:
-            result = _rules().interpret(question, index, list(history))
+            result = _rules().interpret(question, index, list(history), knowledge)
         except Exception as exc:
             log.exception("the rules interpreter failed on %r", question)
             raise ProviderError(

@@ -17,18 +17,21 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from aiser_desktop.core.agent.schema_index import SchemaIndex
-    from aiser_desktop.core.agent.types import Interpretation, Refusal, Turn
+    from aiser_desktop.core.agent.types import Interpretation, Knowledge, Refusal, Turn
 
 __all__ = ["interpret"]
 
 
 def interpret(
-    question: str, index: SchemaIndex, history: Sequence[Turn] = ()
+    question: str,
+    index: SchemaIndex,
+    history: Sequence[Turn] = (),
+    knowledge: Knowledge | None = None,
 ) -> Interpretation | Refusal:
-    """Reads ``question`` against the workspace's schema (see
+    """Reads ``question`` against the workspace's schema, with what memory knows (see
     :func:`aiser_desktop.core.agent.rules.interpreter.interpret`)."""
     # Imported on first use: the schema index imports this package's vocabulary, so the
     # package must not import the index while it loads (and the app starts faster).
     from aiser_desktop.core.agent.rules.interpreter import interpret as run
 
-    return run(question, index, history)
+    return run(question, index, history, knowledge)

@@ -194,7 +194,18 @@ class _Builder:
         return exp.and_(*parts) if len(parts) > 1 else parts[0]
 
     # ------------------------------------------------------------------ parts
+    def sql_expr(self, text: str) -> exp.Expr:
+        """A glossary term's SQL, its columns those of the main table."""
+        parsed = sqlglot.parse_one(text, read="duckdb")
+        if self.main_alias:
+            for column in parsed.find_all(exp.Column):
+                if not column.table:
+                    column.set("table", exp.to_identifier(self.main_alias))
+        return parsed
+
     def measure_expr(self, m: Measure) -> exp.Expr:
+        if m.agg == "expr":
+            return self.sql_expr(m.expression)
         if m.agg == "count" and m.column is None:
             return exp.Count(this=exp.Star())
         if m.agg == "share":
@@ -216,6 +227,8 @@ class _Builder:
         return exp.func(m.agg, column)
 
     def filter_expr(self, f: Filter) -> exp.Expr:
+        if f.op == "sql":
+            return exp.Paren(this=self.sql_expr(str(f.values[0])))
         column = self.col(f.column)
         if f.op == "not null":
             return exp.Not(this=exp.Is(this=column, expression=exp.Null()))
@@ -294,7 +307,9 @@ class _Builder:
             names.append(alias)
         measure_aliases = []
         for m in plan.measures:
-            if m.agg == "share":
+            if m.agg == "expr":
+                wanted = "_".join(m.label.lower().split()) or "value"
+            elif m.agg == "share":
                 wanted = "percent"
             elif m.agg == "value" and m.column is not None:
                 alias = name(m.column.column, own=True)
@@ -398,6 +413,8 @@ def _ref_words(ref: ColRef) -> str:
 
 def measure_words(m: Measure, table: str) -> str:
     """A measure in words ("average arr_delay")."""
+    if m.agg == "expr":
+        return m.label
     if m.agg == "share":
         return f"percent of {_short(table)}"
     if m.agg == "value" and m.column is not None:
@@ -424,6 +441,8 @@ def period_words(p: Period) -> str:
 
 
 def _filter_words(f: Filter) -> str:
+    if f.op == "sql":
+        return f"{f.values[1]} ({f.values[0]})"
     values = " or ".join(repr(v) for v in f.values)
     return f"{_ref_words(f.column)} {_OP_WORDS.get(f.op, f.op)} {values}".strip()
 
@@ -438,7 +457,8 @@ def explain(plan: Plan) -> str:
     if plan.share:
         held = " and ".join(_filter_words(f) for f in plan.share)
         text += f" where {held}"
-    if plan.measures and plan.measures[0].column is not None and not plan.rows:
+    first = plan.measures[0] if plan.measures else None
+    if first is not None and (first.column is not None or first.agg == "expr") and not plan.rows:
         text += f" of {_short(plan.table)}"
     if plan.compare:
         text += ", " + " vs ".join(period_words(p) for p in plan.compare)

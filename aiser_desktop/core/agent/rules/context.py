@@ -9,6 +9,7 @@ from aiser_desktop.core.agent.rules.parse import Cue, Mention, Parsed
 from aiser_desktop.core.agent.rules.plan import Plan
 from aiser_desktop.core.agent.rules.vocabulary import stem, words
 from aiser_desktop.core.agent.schema_index import ColumnEntry, SchemaIndex, TableEntry
+from aiser_desktop.core.agent.types import Knowledge
 
 ADDITIVE_WORDS = words(
     """amount total quantity qty units volume count sales revenue cost spend
@@ -43,11 +44,15 @@ class Context:
         words: The stems of the question's words.
         entity_is_main: The question asked about the main table's own rows ("which airport
             has the highest altitude").
+        knowledge: What memory knows (the fiscal year's first month, business terms).
     """
 
-    def __init__(self, parsed: Parsed, index: SchemaIndex) -> None:
+    def __init__(
+        self, parsed: Parsed, index: SchemaIndex, knowledge: Knowledge | None = None
+    ) -> None:
         self.p = parsed
         self.index = index
+        self.knowledge = knowledge or Knowledge()
         self.entity_is_main = False
         self.assumptions: list[str] = []
         self.confidence = 0.9

@@ -12,8 +12,9 @@ from aiser_desktop.core.agent.rules.followup import refine
 from aiser_desktop.core.agent.rules.parse import parse
 from aiser_desktop.core.agent.rules.plan import Plan
 from aiser_desktop.core.agent.rules.resolve import Refuse, Resolved, Resolver
+from aiser_desktop.core.agent.rules.terms import Term, apply_terms, find_terms, rewrite, sql_terms
 from aiser_desktop.core.agent.schema_index import SchemaIndex, tokenize
-from aiser_desktop.core.agent.types import Interpretation, Refusal, Turn
+from aiser_desktop.core.agent.types import Interpretation, Knowledge, Refusal, Turn
 
 PROVIDER = "rules"
 _POLITE = {
@@ -89,7 +90,11 @@ def _previous_plan(history: Sequence[Turn]) -> Plan | None:
     return None
 
 
-def _interpretation(resolved: Resolved, index: SchemaIndex) -> Interpretation:
+def _interpretation(
+    resolved: Resolved, index: SchemaIndex, terms: Sequence[Term] = ()
+) -> Interpretation:
+    if terms:
+        resolved = apply_terms(resolved, list(terms))
     plan = resolved.plan
     tables = {plan.table}
     for ref in (
@@ -114,7 +119,10 @@ def _interpretation(resolved: Resolved, index: SchemaIndex) -> Interpretation:
 
 
 def interpret(
-    question: str, index: SchemaIndex, history: Sequence[Turn] = ()
+    question: str,
+    index: SchemaIndex,
+    history: Sequence[Turn] = (),
+    knowledge: Knowledge | None = None,
 ) -> Interpretation | Refusal:
     """Reads ``question`` against the workspace's schema.
 
@@ -123,6 +131,8 @@ def interpret(
         index: The workspace's schema index (:meth:`SchemaIndex.for_workspace`).
         history: Earlier turns of the conversation, oldest first; a follow-up ("and by
             month?") refines the last one.
+        knowledge: What memory knows: the fiscal year, the glossary's terms (see
+            :mod:`aiser_desktop.core.agent.rules.terms`).
 
     Returns:
         An :class:`Interpretation` with a single read-only SELECT, or a :class:`Refusal`
@@ -131,19 +141,25 @@ def interpret(
     refused = _pre_check(question)
     if refused is not None:
         return refused
+    known = knowledge or Knowledge()
+    terms = find_terms(question, sql_terms(known, index)) if known.terms else []
+    if terms:
+        question = rewrite(question, terms)
     parsed = parse(question, index)
     previous = _previous_plan(history)
     try:
         if previous is not None and parsed.follow_up:
-            return _interpretation(refine(Resolver(parsed, index), previous), index)
+            return _interpretation(refine(Resolver(parsed, index, known), previous), index, terms)
         try:
-            return _interpretation(Resolver(parsed, index).resolve(), index)
+            return _interpretation(Resolver(parsed, index, known).resolve(), index, terms)
         except Refuse as exc:
             if previous is None or not _could_refine(parsed):
                 raise
             try:
                 return _interpretation(
-                    refine(Resolver(parse(question, index), index), previous), index
+                    refine(Resolver(parse(question, index), index, known), previous),
+                    index,
+                    terms,
                 )
             except Refuse:
                 raise exc from None

@@ -121,16 +121,21 @@ def _after_last_day(p: Period) -> date:
     return date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
 
 
-def materialize(period: Period, first: date | None, last: date | None) -> tuple[Period, str]:
+def materialize(
+    period: Period, first: date | None, last: date | None, fiscal_start: int = 1
+) -> tuple[Period, str]:
     """A period made concrete against the dates the data covers (``first`` to ``last``),
     with the assumption made ("" when none was needed).
 
     Periods relative to now are read relative to the data's last date, since the data may
-    end long before today.
+    end long before today. ``fiscal_start`` is the month the person's fiscal year starts
+    (from memory): "this year", "year to date" and "last year" then mean fiscal years.
     """
     rel = period.relative
     if not rel or last is None:
         return period, ""
+    if fiscal_start != 1 and rel in ("this_year", "ytd", "last_year"):
+        return _fiscal(period, first, last, fiscal_start)
     if rel in ("since", "after", "before", "until"):
         base = period
         if not base.years:
@@ -223,3 +228,30 @@ def materialize(period: Period, first: date | None, last: date | None) -> tuple[
                 f"'last day' read as {last.isoformat()}",
             )
     return period, ""
+
+
+def _fiscal(
+    period: Period, first: date | None, last: date | None, month: int
+) -> tuple[Period, str]:
+    """The fiscal year ("this year") or the one before ("last year"), starting in ``month``,
+    counted from the data's last date."""
+    assert last is not None
+    name = calendar.month_name[month]
+    year = last.year if last.month >= month else last.year - 1
+    start = date(year, month, 1)
+    if period.relative == "last_year":
+        following = date(year + 1, month, 1)
+        if last + timedelta(days=1) < following:  # the current fiscal year is not over
+            start, following = date(year - 1, month, 1), start
+        label = f"fiscal year {start.isoformat()[:7]} to {following.isoformat()[:7]}"
+        return (
+            Period(start=start.isoformat(), end=following.isoformat(), label=label),
+            f"'last year' read as the fiscal year from {name} {start.year} (your fiscal year "
+            f"starts in {name}), before {following.isoformat()}",
+        )
+    end = last + timedelta(days=1)
+    return (
+        Period(start=start.isoformat(), end=end.isoformat(), label=period.label),
+        f"'{period.label}' read as the fiscal year from {name} {start.year} (your fiscal "
+        f"year starts in {name}) to the data's last date, {last.isoformat()}",
+    )

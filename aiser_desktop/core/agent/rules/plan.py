@@ -35,8 +35,10 @@ class Measure:
     the percentage of rows meeting the plan's ``share`` conditions; "value" is the column
     itself, for listings)."""
 
-    agg: str  # count, count_distinct, sum, avg, min, max, median, share, value
+    agg: str  # count, count_distinct, sum, avg, min, max, median, share, value, expr
     column: ColRef | None = None
+    expression: str = ""  # "expr": a glossary term's SQL ("sum(price*qty)"), main table's
+    label: str = ""  # "expr": the term ("revenue")
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,8 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Filter:
-    """``column op values``: op is "=", "in", ">", ">=", "<", "<=" or "not null"."""
+    """``column op values``: op is "=", "in", ">", ">=", "<", "<=" or "not null"; "sql" is
+    a glossary term's condition, ``values`` = (its SQL, the term)."""
 
     column: ColRef
     op: str
@@ -107,7 +110,12 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as plain JSON-able data (kept in ``Interpretation.details``)."""
-        return asdict(self)
+        data = asdict(self)
+        for measure in data["measures"]:  # a glossary term's fields only when it has them
+            for key in ("expression", "label"):
+                if not measure[key]:
+                    del measure[key]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
@@ -150,7 +158,10 @@ class Plan:
         filters = filters_of(data.get("filters"))
         return cls(
             table=data["table"],
-            measures=[Measure(m["agg"], col(m.get("column"))) for m in data.get("measures", [])],
+            measures=[
+                Measure(m["agg"], col(m.get("column")), m.get("expression", ""), m.get("label", ""))
+                for m in data.get("measures", [])
+            ],
             dimensions=[
                 Dimension(col(d.get("column")), d.get("grain")) for d in data.get("dimensions", [])
             ],

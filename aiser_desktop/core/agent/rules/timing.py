@@ -115,7 +115,8 @@ class Timing(Context):
         last = date.fromisoformat(axis.last) if axis.last else None
         periods = []
         for period in t.periods:
-            concrete, note = materialize(period, first, last)
+            fiscal = self.knowledge.fiscal_year_start
+            concrete, note = materialize(period, first, last, fiscal)
             if note:
                 self.assume(note, 0.05)
             periods.append(concrete)
