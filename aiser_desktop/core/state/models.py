@@ -107,22 +107,66 @@ class EditorTabRecord(Base):
     )
 
 
-# ---------------------------------------------------------------------- semantic layer (0007)
-class SemanticRollupRecord(Base):
-    """A pre-aggregation built in data.duckdb (``core/semantic/preagg.py``): which table holds
-    it, the hash of the SQL it was built from, and a stamp of its sources (row counts, the
-    latest time), so a change to either rebuilds it."""
+# ---------------------------------------------------------------------------------------------
+# Saved charts and dashboards (issue 5; migration 0004; data access in core/dashboards/store.py)
+# ---------------------------------------------------------------------------------------------
+class SavedChartRecord(Base):
+    """A chart the person kept: a ChartSpec's ``to_dict()`` with the SQL it draws from."""
 
-    __tablename__ = "semantic_rollups"
+    __tablename__ = "saved_charts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(300), unique=True)  # cube.pre_aggregation
-    table_name: Mapped[str] = mapped_column(String(400))
-    definition: Mapped[str] = mapped_column(String(64))
-    source_stamp: Mapped[str] = mapped_column(Text)
-    rows: Mapped[int] = mapped_column(Integer, default=0)
-    seconds: Mapped[float] = mapped_column(Float, default=0.0)
-    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    sql: Mapped[str] = mapped_column(Text)
+    spec: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class DashboardRecord(Base):
+    """A dashboard: a grid of tiles, the filters applied to all of them and how often they
+    refresh (``refresh_minutes`` 0: only on demand)."""
+
+    __tablename__ = "dashboards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    filters: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    refresh_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class DashboardTileRecord(Base):
+    """One tile of a dashboard: where it sits (grid cells) and what it shows.
+
+    A chart tile points at a saved chart (``chart_id``) or carries its own ``sql`` and
+    ``spec``; a KPI tile carries ``sql`` and a kpi ``spec``; a table tile ``sql``; a text
+    tile ``text``. Deleting the dashboard deletes its tiles.
+    """
+
+    __tablename__ = "dashboard_tiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dashboard_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("dashboards.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # chart, kpi, table, text
+    title: Mapped[str] = mapped_column(String(200), default="")
+    x: Mapped[int] = mapped_column(Integer, default=0)
+    y: Mapped[int] = mapped_column(Integer, default=0)
+    w: Mapped[int] = mapped_column(Integer, default=4)
+    h: Mapped[int] = mapped_column(Integer, default=3)
+    chart_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("saved_charts.id", ondelete="SET NULL"), nullable=True
+    )
+    sql: Mapped[str | None] = mapped_column(Text, nullable=True)
+    spec: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 # ---------------------------------------------------------------------- agent memory (0005)
@@ -174,3 +218,39 @@ class GlossaryRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+# ---------------------------------------------------------------------- insights (0006)
+class InsightReportRecord(Base):
+    """The latest findings, or data-quality results, of one source (``kind``: "findings" or
+    "quality"), as plain JSON (``core/insights/saved.py``). Removing the source removes them.
+    """
+
+    __tablename__ = "insight_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("sources.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    report: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# ---------------------------------------------------------------------- semantic layer (0007)
+class SemanticRollupRecord(Base):
+    """A pre-aggregation built in data.duckdb (``core/semantic/preagg.py``): which table holds
+    it, the hash of the SQL it was built from, and a stamp of its sources (row counts, the
+    latest time), so a change to either rebuilds it."""
+
+    __tablename__ = "semantic_rollups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)  # cube.pre_aggregation
+    table_name: Mapped[str] = mapped_column(String(400))
+    definition: Mapped[str] = mapped_column(String(64))
+    source_stamp: Mapped[str] = mapped_column(Text)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
