@@ -10,6 +10,7 @@
     aiser mode NAME linked|imported         query in place, or copy into the workspace
     aiser history [--limit N] [--json]
     aiser ask "QUESTION" [--provider rules|local|litellm:MODEL] [--json]
+    aiser memory list | export [--out FILE] | import FILE | forget --all --yes
     aiser insights SOURCE [--quality] [--saved] [--json]   findings and data-quality checks
     aiser model generate|validate|refresh   the semantic model (model/cubes/*.yml, Cube's syntax)
     aiser metrics query 'JSON' [--json]     a Cube /load query through the semantic model
@@ -99,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_verbs(verbs, workspace)
     add_agent_verbs(verbs, workspace)
+    from aiser_desktop.cli_memory import add_verbs as add_memory_verbs
+
+    add_memory_verbs(verbs, workspace)
     from aiser_desktop.cli_model import add_verbs as add_model_verbs
 
     add_model_verbs(verbs, workspace)
@@ -164,6 +168,10 @@ def _handler(verb: str | None) -> Callable[[Workspace, argparse.Namespace], int]
         from aiser_desktop.cli_agent import ask
 
         return ask
+    if verb == "memory":
+        from aiser_desktop.cli_memory import run as run_memory
+
+        return run_memory
     if verb == "insights":
         from aiser_desktop.cli_insights import insights
 

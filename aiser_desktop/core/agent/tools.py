@@ -54,6 +54,7 @@ class ToolContext:
         index: The schema index (``SchemaIndex``) when there is one, for search_schema.
         last_result: The last successful run_sql result (the answer's evidence).
         chart: The last chart spec made with make_chart.
+        knowledge: What memory knows (``Knowledge``): its glossary widens search_schema.
     """
 
     runner: ReadOnlyRunner
@@ -62,6 +63,7 @@ class ToolContext:
     last_result: SafeResult | None = None
     chart: dict[str, Any] | None = None
     results: list[SafeResult] = field(default_factory=list)
+    knowledge: Any = None  # memory's Knowledge: the glossary search_schema reads
 
     def table(self, name: str) -> TableInfo:
         """The catalog entry of a table named as in SQL.
@@ -324,9 +326,22 @@ def describe_table(ctx: ToolContext, args: TableArgs) -> dict[str, Any]:
 
 @tool
 def search_schema(ctx: ToolContext, args: SearchArgs) -> dict[str, Any]:
-    """The tables and columns relevant to a question (not the whole catalog)."""
-    tables = relevant_tables(ctx, args.question, args.limit)
-    return {"tables": [table_entry(t) for t in tables]}
+    """The tables and columns relevant to a question (not the whole catalog), and the
+    meaning of any business term it uses (from the person's glossary)."""
+    terms = _glossary_terms(ctx, args.question)
+    widened = " ".join([args.question, *(definition for _t, definition in terms)])
+    tables = relevant_tables(ctx, widened, args.limit)
+    found: dict[str, Any] = {"tables": [table_entry(t) for t in tables]}
+    if terms:
+        found["glossary"] = [{"term": t, "means": d} for t, d in terms]
+    return found
+
+
+def _glossary_terms(ctx: ToolContext, question: str) -> list[tuple[str, str]]:
+    """The glossary's terms that ``question`` uses ("revenue" in "revenue by region")."""
+    terms = getattr(ctx.knowledge, "terms", ()) or ()
+    asked = _words(question)
+    return [(t, d) for t, d in terms if _words(t) and _words(t) <= asked]
 
 
 @tool
