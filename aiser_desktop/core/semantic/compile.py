@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from aiser_desktop.core.semantic.members import Expander, col, ident, table_expr
+from aiser_desktop.core.semantic.members import (
+    Expander,
+    add_join,
+    cast,
+    col,
+    ident,
+    table_expr,
+)
 from aiser_desktop.core.semantic.model import Dimension, Measure, SemanticModel
 from aiser_desktop.core.semantic.query import (
     Group,
@@ -72,8 +79,42 @@ def compile_query(
 
     Raises:
         SemanticQueryError: the query does not fit the model (the message says how).
+
+    The SQL of the last few hundred queries is kept per model, so a dashboard that asks the
+    same thing again skips the work.
     """
     q = query if isinstance(query, Query) else parse_query(model, query, now)
+    cache = Expander.of(model).compiled
+    key = _cache_key(query, q, rollups) if isinstance(query, dict) else ""
+    hit = cache.get(key) if key else None
+    if hit is not None:
+        return CompiledQuery(hit.sql, list(hit.columns), hit.pre_aggregation, q)
+    compiled = _compile(model, q, rollups)
+    if key:
+        if len(cache) >= CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = compiled
+    return compiled
+
+
+CACHE_SIZE = 512
+
+
+def _cache_key(raw: dict[str, Any], q: Query, rollups: dict[str, str] | None) -> str:
+    """The query's JSON plus what ``now`` resolved it to (relative date ranges) and the
+    rollups on offer: two calls with the same key compile to the same SQL."""
+    import json
+
+    try:
+        text = json.dumps(raw, sort_keys=True)
+    except (TypeError, ValueError):
+        return ""
+    ranges = [td.range for td in q.time_dimensions]
+    values = [leaf.values for leaf in _filter_leaves(q.filters)]
+    return f"{text}|{ranges!r}|{values!r}|{sorted((rollups or {}).items())!r}"
+
+
+def _compile(model: SemanticModel, q: Query, rollups: dict[str, str] | None) -> CompiledQuery:
     if rollups:
         from aiser_desktop.core.semantic.preagg import compile_from_rollup
 
@@ -111,16 +152,15 @@ def _filter_leaves(filters: list[Leaf | Group]) -> list[Leaf]:
 
 # ---------------------------------------------------------------------- dimensions and filters
 def time_sql(ex: Expander, dim: Dimension) -> exp.Expr:
-    from sqlglot import exp
 
-    return exp.cast(ex.expand(ex.model.cubes[dim.cube], dim.sql), "TIMESTAMP")
+    return cast(ex.expand(ex.model.cubes[dim.cube], dim.sql), "TIMESTAMP")
 
 
 def truncate(value: exp.Expr, granularity: str) -> exp.Expr:
     from sqlglot import exp
 
     unit = exp.Literal.string(granularity)
-    return exp.cast(exp.Anonymous(this="date_trunc", expressions=[unit, value]), "TIMESTAMP")
+    return cast(exp.Anonymous(this="date_trunc", expressions=[unit, value]), "TIMESTAMP")
 
 
 def dimension_exprs(ex: Expander, q: Query) -> list[tuple[str, exp.Expr]]:
@@ -137,7 +177,7 @@ def dimension_exprs(ex: Expander, q: Query) -> list[tuple[str, exp.Expr]]:
 def _ts(moment: datetime) -> exp.Expr:
     from sqlglot import exp
 
-    return exp.cast(exp.Literal.string(moment.isoformat(sep=" ")), "TIMESTAMP")
+    return cast(exp.Literal.string(moment.isoformat(sep=" ")), "TIMESTAMP")
 
 
 def range_condition(value: exp.Expr, rng: tuple[datetime, datetime]) -> exp.Expr:
@@ -146,6 +186,7 @@ def range_condition(value: exp.Expr, rng: tuple[datetime, datetime]) -> exp.Expr
     return exp.and_(
         exp.GTE(this=value, expression=_ts(rng[0])),
         exp.LT(this=value.copy(), expression=_ts(rng[1])),
+        copy=False,
     )
 
 
@@ -174,7 +215,7 @@ def _literal(dim: Measure | Dimension, value: Any) -> exp.Expr:
     if dim.type == "boolean":
         return exp.Boolean(this=str(value).lower() in ("true", "1", "yes"))
     if dim.type == "time":
-        return exp.cast(exp.Literal.string(str(value)), "TIMESTAMP")
+        return cast(exp.Literal.string(str(value)), "TIMESTAMP")
     return exp.Literal.string(str(value))
 
 
@@ -184,7 +225,7 @@ def leaf_condition(leaf: Leaf, value: exp.Expr) -> exp.Expr:
 
     op, vals, m = leaf.operator, leaf.values, leaf.member
     if m.type == "time" and op in ("equals", "notEquals", "gt", "gte", "lt", "lte"):
-        value = exp.cast(value, "TIMESTAMP")
+        value = cast(value, "TIMESTAMP")
     if op == "set":
         return exp.Not(this=exp.Is(this=value, expression=exp.Null()))
     if op == "notSet":
@@ -199,7 +240,9 @@ def leaf_condition(leaf: Leaf, value: exp.Expr) -> exp.Expr:
         if op == "equals":
             return cond
         return exp.or_(
-            exp.Not(this=exp.Paren(this=cond)), exp.Is(this=value.copy(), expression=exp.Null())
+            exp.Not(this=exp.Paren(this=cond)),
+            exp.Is(this=value.copy(), expression=exp.Null()),
+            copy=False,
         )
     if op in ("gt", "gte", "lt", "lte"):
         cls = {"gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE}[op]
@@ -207,7 +250,7 @@ def leaf_condition(leaf: Leaf, value: exp.Expr) -> exp.Expr:
     patterns = {"contains": "%{}%", "startsWith": "{}%", "endsWith": "%{}"}
     positive = op[3].lower() + op[4:] if op.startswith("not") else op
     if positive in patterns:
-        text = exp.cast(value, "VARCHAR")
+        text = cast(value, "VARCHAR")
         likes = [
             exp.ILike(
                 this=text.copy(),
@@ -215,20 +258,23 @@ def leaf_condition(leaf: Leaf, value: exp.Expr) -> exp.Expr:
             )
             for v in vals
         ]
-        cond = exp.or_(*likes) if len(likes) > 1 else likes[0]
+        cond = exp.or_(*likes, copy=False) if len(likes) > 1 else likes[0]
         if op == positive:
             return cond
         return exp.or_(
-            exp.Not(this=exp.Paren(this=cond)), exp.Is(this=value.copy(), expression=exp.Null())
+            exp.Not(this=exp.Paren(this=cond)),
+            exp.Is(this=value.copy(), expression=exp.Null()),
+            copy=False,
         )
     start, end = vals[0], vals[1]
-    value = exp.cast(value, "TIMESTAMP")
+    value = cast(value, "TIMESTAMP")
     if op == "inDateRange":
         return range_condition(value, (start, end))
     if op == "notInDateRange":
         return exp.or_(
             exp.LT(this=value, expression=_ts(start)),
             exp.GTE(this=value.copy(), expression=_ts(end)),
+            copy=False,
         )
     if op == "beforeDate":
         return exp.LT(this=value, expression=_ts(start))
@@ -252,7 +298,7 @@ def filter_condition(
 
     if isinstance(item, Group):
         parts = [exp.Paren(this=filter_condition(x, value_of)) for x in item.items]
-        return exp.and_(*parts) if item.op == "and" else exp.or_(*parts)
+        return exp.and_(*parts, copy=False) if item.op == "and" else exp.or_(*parts, copy=False)
     return leaf_condition(item, value_of(item))
 
 
@@ -302,12 +348,13 @@ def _joined(ex: Expander, root: str, needed: set[str]) -> tuple[exp.Select, bool
     from sqlglot import exp
 
     edges = ex.join_tree(root, needed)
-    select = exp.select().from_(table_expr(ex.model.cubes[root], root))
+    select = exp.select(copy=False).from_(table_expr(ex.model.cubes[root], root), copy=False)
     for edge in edges:
-        select = select.join(
+        select = add_join(
+            select,
             table_expr(ex.model.cubes[edge.target], edge.target),
-            on=edge.condition.copy(),
-            join_type="LEFT",
+            edge.condition.copy(),
+            "LEFT",
         )
     multiplied = any(e.relationship == "one_to_many" for e in edges)
     return select, multiplied
@@ -323,13 +370,15 @@ def _group(ex: Expander, q: Query, cube: str, measures: list[Measure], i: int) -
     if not multiplied:
         select = base
         for k, (_, e) in enumerate(dims):
-            select = select.select(exp.alias_(e, f"d{k}"))
+            select = select.select(exp.alias_(e, f"d{k}", copy=False), copy=False)
         for m in measures:
-            select = select.select(exp.alias_(ex.aggregate(m), aliases[m.full_name]))
+            select = select.select(
+                exp.alias_(ex.aggregate(m), aliases[m.full_name], copy=False), copy=False
+            )
         if conds:
-            select = select.where(*conds)
+            select = select.where(*conds, copy=False)
         if dims:
-            select = select.group_by(*(e.copy() for _, e in dims))
+            select = select.group_by(*(e.copy() for _, e in dims), copy=False)
         return GroupSql(select, aliases)
     keys = ex.model.cubes[cube].primary_keys
     if not keys:
@@ -339,24 +388,29 @@ def _group(ex: Expander, q: Query, cube: str, measures: list[Measure], i: int) -
             hint=f"Mark its key dimension with 'primary_key: true' in {ex.model.cubes[cube].path}.",
         )
     pk_exprs = [ex.expand(ex.model.cubes[cube], k.sql) for k in keys]
-    inner = base.distinct()
+    inner = base.distinct(copy=False)
     for k, e in enumerate(pk_exprs):
-        inner = inner.select(exp.alias_(e, f"k{k}"))
+        inner = inner.select(exp.alias_(e, f"k{k}", copy=False), copy=False)
     for k, (_, e) in enumerate(dims):
-        inner = inner.select(exp.alias_(e, f"d{k}"))
+        inner = inner.select(exp.alias_(e, f"d{k}", copy=False), copy=False)
     if conds:
-        inner = inner.where(*conds)
+        inner = inner.where(*conds, copy=False)
     on = exp.and_(
-        *(exp.EQ(this=col("keys", f"k{k}"), expression=e.copy()) for k, e in enumerate(pk_exprs))
+        *(exp.EQ(this=col("keys", f"k{k}"), expression=e.copy()) for k, e in enumerate(pk_exprs)),
+        copy=False,
     )
-    select = exp.select().from_(exp.alias_(exp.Subquery(this=inner), ident("keys"), table=True))
-    select = select.join(table_expr(ex.model.cubes[cube], cube), on=on)
+    select = exp.select(copy=False).from_(
+        exp.alias_(exp.Subquery(this=inner), ident("keys"), table=True, copy=False), copy=False
+    )
+    select = add_join(select, table_expr(ex.model.cubes[cube], cube), on, "")
     for k in range(len(dims)):
-        select = select.select(exp.alias_(col("keys", f"d{k}"), f"d{k}"))
+        select = select.select(exp.alias_(col("keys", f"d{k}"), f"d{k}", copy=False), copy=False)
     for m in measures:
-        select = select.select(exp.alias_(ex.aggregate(m), aliases[m.full_name]))
+        select = select.select(
+            exp.alias_(ex.aggregate(m), aliases[m.full_name], copy=False), copy=False
+        )
     if dims:
-        select = select.group_by(*(col("keys", f"d{k}") for k in range(len(dims))))
+        select = select.group_by(*(col("keys", f"d{k}") for k in range(len(dims))), copy=False)
     return GroupSql(select, aliases)
 
 
@@ -386,19 +440,19 @@ def _rolling_group(ex: Expander, q: Query, cube: str, measures: list[Measure], i
             hint="Use dimensions of the measure's cube or of cubes it joins many_to_one.",
         )
     dims = dimension_exprs(ex, sub)
-    base = base.select(exp.alias_(time_sql(ex, td.member), "t"))
+    base = base.select(exp.alias_(time_sql(ex, td.member), "t", copy=False), copy=False)
     for k, (_, e) in enumerate(dims):
-        base = base.select(exp.alias_(e, f"d{k}"))
+        base = base.select(exp.alias_(e, f"d{k}", copy=False), copy=False)
     for j, m in enumerate(measures):
         cube_obj = ex.model.cubes[m.cube]
         arg = ex.expand(cube_obj, m.sql) if m.sql else exp.Literal.number(1)
-        base = base.select(exp.alias_(arg, f"a{j}"))
+        base = base.select(exp.alias_(arg, f"a{j}", copy=False), copy=False)
         if m.filters:
-            cond = exp.and_(*(ex.expand(cube_obj, f) for f in m.filters))
-            base = base.select(exp.alias_(cond, f"f{j}"))
+            cond = exp.and_(*(ex.expand(cube_obj, f) for f in m.filters), copy=False)
+            base = base.select(exp.alias_(cond, f"f{j}", copy=False), copy=False)
     conds = where_conditions(ex, sub)
     if conds:
-        base = base.where(*conds)
+        base = base.where(*conds, copy=False)
     unit = exp.Interval(this=exp.Literal.string("1"), unit=exp.var(td.granularity or "day"))
     lo: exp.Expr
     hi: exp.Expr
@@ -411,8 +465,16 @@ def _rolling_group(ex: Expander, q: Query, cube: str, measures: list[Measure], i
             ),
         )
     else:
-        lo = exp.select(exp.Min(this=exp.column("t"))).from_("base").subquery()
-        hi = exp.select(exp.Max(this=exp.column("t"))).from_("base").subquery()
+        lo = (
+            exp.select(exp.Min(this=exp.column("t")), copy=False)
+            .from_(exp.table_("base"), copy=False)
+            .subquery(copy=False)
+        )
+        hi = (
+            exp.select(exp.Max(this=exp.column("t")), copy=False)
+            .from_(exp.table_("base"), copy=False)
+            .subquery(copy=False)
+        )
     granularity = td.granularity or "day"
     series = exp.select(
         exp.alias_(
@@ -420,12 +482,18 @@ def _rolling_group(ex: Expander, q: Query, cube: str, measures: list[Measure], i
                 expressions=[
                     exp.Anonymous(
                         this="generate_series",
-                        expressions=[truncate(lo, granularity), exp.cast(hi, "TIMESTAMP"), unit],
+                        expressions=[
+                            truncate(lo, granularity),
+                            cast(hi, "TIMESTAMP"),
+                            unit,
+                        ],
                     )
                 ]
             ),
             "bucket",
-        )
+            copy=False,
+        ),
+        copy=False,
     )
     start = col("s", "bucket")
     end = exp.Add(this=col("s", "bucket"), expression=unit.copy())
@@ -440,26 +508,29 @@ def _rolling_group(ex: Expander, q: Query, cube: str, measures: list[Measure], i
     if leading != "unbounded":
         upper = _plus(anchor.copy(), leading) if leading else anchor.copy()
         on.append(exp.LT(this=t.copy(), expression=upper))
-    select = exp.select(exp.alias_(start.copy(), "d_time")).from_(
-        exp.alias_(exp.Subquery(this=series), ident("s"), table=True)
+    select = exp.select(exp.alias_(start.copy(), "d_time", copy=False), copy=False).from_(
+        exp.alias_(exp.Subquery(this=series), ident("s"), table=True, copy=False), copy=False
     )
-    select = select.join(
-        exp.alias_(exp.to_table("base"), ident("b"), table=True),
-        on=exp.and_(*on) if on else exp.true(),
-        join_type="LEFT",
+    select = add_join(
+        select,
+        exp.alias_(exp.table_("base"), ident("b"), table=True, copy=False),
+        exp.and_(*on, copy=False) if on else exp.true(),
+        "LEFT",
     )
-    select = select.with_("base", as_=base)
+    select = select.with_("base", as_=base, copy=False)
     aliases = {}
     for k in range(len(dims)):
-        select = select.select(exp.alias_(col("b", f"d{k}"), f"d{k}"))
+        select = select.select(exp.alias_(col("b", f"d{k}"), f"d{k}", copy=False), copy=False)
     for j, m in enumerate(measures):
         flag: exp.Expr | None = col("b", f"f{j}") if m.filters else None
         value = ex.aggregate(m, col("b", f"a{j}"), flag)
         if m.type == "count" and flag is None:
             value = exp.Count(this=col("b", f"a{j}"))
         aliases[m.full_name] = f"m{i}_{j}"
-        select = select.select(exp.alias_(value, aliases[m.full_name]))
-    select = select.group_by(col("s", "bucket"), *(col("b", f"d{k}") for k in range(len(dims))))
+        select = select.select(exp.alias_(value, aliases[m.full_name], copy=False), copy=False)
+    select = select.group_by(
+        col("s", "bucket"), *(col("b", f"d{k}") for k in range(len(dims))), copy=False
+    )
     return GroupSql(_reorder(q, td, select), aliases)
 
 
@@ -471,16 +542,21 @@ def _reorder(q: Query, td: TimeDim, select: exp.Select) -> exp.Select:
     others = [c for c in cols if c != td.column]
     mapping = {c: f"d{k}" for k, c in enumerate(others)}
     mapping[td.column] = "d_time"
-    outer = exp.select(*(exp.alias_(col("g", mapping[c]), f"d{k}") for k, c in enumerate(cols)))
+    outer = exp.select(
+        *(exp.alias_(col("g", mapping[c]), f"d{k}", copy=False) for k, c in enumerate(cols)),
+        copy=False,
+    )
     rest = [e.alias_or_name for e in select.expressions if e.alias_or_name.startswith("m")]
-    outer = outer.select(*(col("g", a) for a in rest))
-    return outer.from_(exp.alias_(exp.Subquery(this=select), ident("g"), table=True))
+    outer = outer.select(*(col("g", a) for a in rest), copy=False)
+    return outer.from_(
+        exp.alias_(exp.Subquery(this=select), ident("g"), table=True, copy=False), copy=False
+    )
 
 
 def _interval(text: str) -> exp.Expr:
     from sqlglot import exp
 
-    return exp.cast(exp.Literal.string(text), "INTERVAL")
+    return cast(exp.Literal.string(text), "INTERVAL")
 
 
 def _minus(value: exp.Expr, text: str) -> exp.Expr:
@@ -504,11 +580,11 @@ def _dimensions_only(ex: Expander, q: Query) -> GroupSql:
     dims = dimension_exprs(ex, q)
     select = base
     for k, (_, e) in enumerate(dims):
-        select = select.select(exp.alias_(e, f"d{k}"))
+        select = select.select(exp.alias_(e, f"d{k}", copy=False), copy=False)
     conds = where_conditions(ex, q)
     if conds:
-        select = select.where(*conds)
-    return GroupSql(select.group_by(*(e.copy() for _, e in dims)), {})
+        select = select.where(*conds, copy=False)
+    return GroupSql(select.group_by(*(e.copy() for _, e in dims), copy=False), {})
 
 
 # ---------------------------------------------------------------------- the outer query
@@ -520,8 +596,9 @@ def finish(
     from sqlglot import exp
 
     ndims = len(q.dimension_columns())
-    select = exp.select().from_(
-        exp.alias_(exp.Subquery(this=groups[0].select), ident("q0"), table=True)
+    select = exp.select(copy=False).from_(
+        exp.alias_(exp.Subquery(this=groups[0].select), ident("q0"), table=True, copy=False),
+        copy=False,
     )
     for g in range(1, len(groups)):
         if ndims:
@@ -529,15 +606,17 @@ def finish(
                 *(
                     exp.NullSafeEQ(this=_dim_value(g, k), expression=col(f"q{g}", f"d{k}"))
                     for k in range(ndims)
-                )
+                ),
+                copy=False,
             )
             join_type = "FULL"
         else:
             on, join_type = None, "CROSS"
-        select = select.join(
-            exp.alias_(exp.Subquery(this=groups[g].select), ident(f"q{g}"), table=True),
-            on=on,
-            join_type=join_type,
+        select = add_join(
+            select,
+            exp.alias_(exp.Subquery(this=groups[g].select), ident(f"q{g}"), table=True, copy=False),
+            on,
+            join_type,
         )
     where_leaf = {}
     for g, group in enumerate(groups):
@@ -551,26 +630,28 @@ def finish(
 
     columns = q.dimension_columns()
     for k, name in enumerate(columns):
-        select = select.select(exp.alias_(_dim_value(len(groups), k), ident(name)))
+        select = select.select(
+            exp.alias_(_dim_value(len(groups), k), ident(name), copy=False), copy=False
+        )
     for name, m in q.measures:
         columns.append(name)
-        select = select.select(exp.alias_(measure_value(m), ident(name)))
+        select = select.select(exp.alias_(measure_value(m), ident(name), copy=False), copy=False)
     having = [
         filter_condition(f, lambda leaf: measure_value(leaf.member))
         for f in q.filters
         if _is_measure_filter(f)
     ]
     if having:
-        select = select.where(*having)
+        select = select.where(*having, copy=False)
     for name, desc in q.order:
         select = select.order_by(
-            exp.Ordered(this=exp.column(ident(name)), desc=desc, nulls_first=False)
+            exp.Ordered(this=exp.column(ident(name)), desc=desc, nulls_first=False), copy=False
         )
     if q.limit is not None:
-        select = select.limit(q.limit)
+        select = select.limit(q.limit, copy=False)
     if q.offset:
-        select = select.offset(q.offset)
-    return CompiledQuery(select.sql(dialect="duckdb"), columns, rollup, q)
+        select = select.offset(q.offset, copy=False)
+    return CompiledQuery(select.sql(dialect="duckdb", copy=False), columns, rollup, q)
 
 
 def _dim_value(groups: int, k: int) -> exp.Expr:

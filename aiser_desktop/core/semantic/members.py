@@ -25,6 +25,19 @@ _PLACEHOLDER = "__aiser_ref_"
 FLIP = {"one_to_many": "many_to_one", "many_to_one": "one_to_many", "one_to_one": "one_to_one"}
 
 
+def cast(value: exp.Expr, type_name: str) -> exp.Expr:
+    """``CAST(value AS type_name)`` with the type parsed once (sqlglot parses type strings)."""
+    from sqlglot import exp
+
+    parsed = _TYPES.get(type_name)
+    if parsed is None:
+        parsed = _TYPES[type_name] = exp.DataType.build(type_name)
+    return exp.Cast(this=value, to=parsed.copy())
+
+
+_TYPES: dict[str, exp.DataType] = {}
+
+
 def ident(name: str) -> exp.Identifier:
     from sqlglot import exp
 
@@ -38,21 +51,43 @@ def col(table: str, name: str) -> exp.Column:
 
 
 def table_expr(cube: Cube, alias: str) -> exp.Expr:
-    """The cube's table (``sql_table``) or SQL (``sql``) as a FROM item called ``alias``."""
+    """The cube's table (``sql_table``) or SQL (``sql``) as a FROM item called ``alias``.
+
+    Parsed once per cube (parsing is most of a compile's time); callers get a copy.
+    """
     import sqlglot
     from sqlglot import exp
 
-    if cube.sql_table:
-        table = exp.to_table(cube.sql_table, dialect="duckdb")
-        return exp.alias_(table, ident(alias), table=True)
-    try:
-        inner = sqlglot.parse_one(cube.sql, read="duckdb")
-    except sqlglot.errors.ParseError as exc:
-        raise SemanticQueryError(
-            f"The sql of cube {cube.name!r} does not parse: {exc}",
-            hint=f"Fix it in {cube.path}:{cube.line}.",
-        ) from None
-    return exp.alias_(exp.Subquery(this=inner), ident(alias), table=True)
+    parsed = _TABLES.get((cube.name, cube.sql_table, cube.sql))
+    if parsed is None:
+        if cube.sql_table:
+            parsed = exp.to_table(cube.sql_table, dialect="duckdb")
+        else:
+            try:
+                parsed = exp.Subquery(this=sqlglot.parse_one(cube.sql, read="duckdb"))
+            except sqlglot.errors.ParseError as exc:
+                raise SemanticQueryError(
+                    f"The sql of cube {cube.name!r} does not parse: {exc}",
+                    hint=f"Fix it in {cube.path}:{cube.line}.",
+                ) from None
+        _TABLES[(cube.name, cube.sql_table, cube.sql)] = parsed
+    return exp.alias_(parsed.copy(), ident(alias), table=True, copy=False)
+
+
+_TABLES: dict[tuple[str, str, str], exp.Expr] = {}
+
+
+def add_join(select: exp.Select, item: exp.Expr, on: exp.Expr | None, side: str) -> exp.Select:
+    """Appends ``side JOIN item ON on`` (side: LEFT, FULL, "" for inner, CROSS) to ``select``,
+    built directly: sqlglot's ``join()`` parses its join type each time."""
+    from sqlglot import exp
+
+    if side == "CROSS":
+        join = exp.Join(this=item, kind="CROSS")
+    else:
+        join = exp.Join(this=item, on=on, side=side or None)
+    select.append("joins", join)
+    return select
 
 
 @dataclass
@@ -70,6 +105,7 @@ class Expander:
         self.model = model
         self._parsed: dict[tuple[str, str], exp.Expr] = {}
         self._graph: dict[str, list[Edge]] | None = None
+        self.compiled: dict[str, Any] = {}  # compile_query's cache of CompiledQuery
 
     @classmethod
     def of(cls, model: SemanticModel) -> Expander:
@@ -178,7 +214,7 @@ class Expander:
         if arg is None and m.sql:
             arg = self.expand(cube, m.sql, self._no_measures(m))
         if condition is None and m.filters:
-            condition = exp.and_(*(self.expand(cube, f) for f in m.filters))
+            condition = exp.and_(*(self.expand(cube, f) for f in m.filters), copy=False)
         if m.type not in (
             "count",
             "count_distinct",

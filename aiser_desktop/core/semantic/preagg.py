@@ -41,11 +41,13 @@ from aiser_desktop.core.semantic.compile import (
     time_sql,
     truncate,
 )
-from aiser_desktop.core.semantic.members import Expander, col, ident
+from aiser_desktop.core.semantic.members import Expander, cast, col, ident
 from aiser_desktop.core.semantic.model import Cube, Measure, PreAggregation, SemanticModel
 from aiser_desktop.core.semantic.query import Query, TimeDim
+from aiser_desktop.core.semantic.store import RollupRow
 
 if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
     from sqlglot import exp
 
     from aiser_desktop.core.workspace import Workspace
@@ -120,6 +122,14 @@ def _rollup_query(model: SemanticModel, pre: PreAggregation) -> Query:
     return q
 
 
+def _cached_build_sql(model: SemanticModel, pre: PreAggregation) -> str:
+    cache = Expander.of(model).compiled
+    key = f"rollup:{pre.cube}.{pre.name}"
+    if key not in cache:
+        cache[key] = build_sql(model, pre)
+    return str(cache[key])
+
+
 def build_sql(model: SemanticModel, pre: PreAggregation) -> str:
     """The SELECT that computes the rollup: a column per dimension, time bucket, measure."""
     from sqlglot import exp
@@ -129,12 +139,17 @@ def build_sql(model: SemanticModel, pre: PreAggregation) -> str:
     stored = _stored_measures(ex, pre)
     group = _group(ex, q, pre.cube, [m for _, m in stored], 0)
     names = q.dimension_columns()
-    outer = exp.select(*(exp.alias_(col("g", f"d{k}"), ident(n)) for k, n in enumerate(names)))
+    outer = exp.select(
+        *(exp.alias_(col("g", f"d{k}"), ident(n), copy=False) for k, n in enumerate(names)),
+        copy=False,
+    )
     aliases = list(group.measures.values())
     for k, (name, _) in enumerate(stored):
-        outer = outer.select(exp.alias_(col("g", aliases[k]), ident(name)))
-    outer = outer.from_(exp.alias_(exp.Subquery(this=group.select), ident("g"), table=True))
-    return outer.sql(dialect="duckdb")
+        outer = outer.select(exp.alias_(col("g", aliases[k]), ident(name), copy=False), copy=False)
+    outer = outer.from_(
+        exp.alias_(exp.Subquery(this=group.select), ident("g"), table=True, copy=False), copy=False
+    )
+    return outer.sql(dialect="duckdb", copy=False)
 
 
 @dataclass
@@ -153,6 +168,7 @@ class PreAggregations:
         self.ws = ws
         self.check_every = check_every
         self._checked: dict[str, float] = {}
+        self._known: dict[str, RollupRow] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -189,17 +205,23 @@ class PreAggregations:
         return results
 
     def refresh_one(self, model: SemanticModel, pre: PreAggregation, *, force: bool) -> BuildResult:
+        """Builds one rollup if ``force``, missing, or stale; otherwise leaves it.
+
+        Between two looks at the sources (``check_every`` seconds) nothing is read: neither
+        the sources nor state.sqlite, so a query on a fresh rollup pays for nothing but itself.
+        """
         from aiser_desktop.core.semantic.store import get_rollup, save_rollup
 
         key = f"{pre.cube}.{pre.name}"
         with self._lock:
-            sql = build_sql(model, pre)
+            sql = _cached_build_sql(model, pre)
             definition = hashlib.sha256(sql.encode()).hexdigest()[:16]
-            record = get_rollup(self.ws.state, key)
             now = time.monotonic()
+            known = self._known.get(key)
             recent = now - self._checked.get(key, -1e9) < self.check_every
-            if not force and record is not None and record.definition == definition and recent:
-                return BuildResult(key, record.table_name, record.rows, 0.0, False)
+            if not force and recent and known is not None and known.definition == definition:
+                return BuildResult(key, known.table_name, known.rows, 0.0, False)
+            record = get_rollup(self.ws.state, key)
             stamp = self._stamp(model, pre)
             self._checked[key] = now
             if (
@@ -209,18 +231,23 @@ class PreAggregations:
                 and record.source_stamp == stamp
                 and self._exists(pre)
             ):
+                self._known[key] = record
                 return BuildResult(key, record.table_name, record.rows, 0.0, False)
             started = time.perf_counter()
             table = table_name(pre)
-            self.ws.engine.execute(
-                f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}; CREATE OR REPLACE TABLE {table} AS {sql}"
-            )
-            counted = self.ws.engine.execute(f"SELECT count(*) FROM {table}").table
-            rows = int(counted.column(0)[0].as_py())
+
+            def build(con: DuckDBPyConnection) -> int:
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+                con.execute(f"CREATE OR REPLACE TABLE {table} AS {sql}")
+                counted = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+                return int(counted[0]) if counted else 0
+
+            # On the writer, after the queries before it, and outside the query history.
+            rows = self.ws.engine.call(build).result()
             seconds = time.perf_counter() - started
-            save_rollup(
-                self.ws.state, key, table, definition, stamp, rows, seconds, datetime.now(UTC)
-            )
+            built_at = datetime.now(UTC)
+            save_rollup(self.ws.state, key, table, definition, stamp, rows, seconds, built_at)
+            self._known[key] = RollupRow(key, table, definition, stamp, rows, seconds, built_at)
             log.info("built pre-aggregation %s: %d rows in %.2f s", key, rows, seconds)
             return BuildResult(key, table, rows, seconds, True)
 
@@ -247,10 +274,11 @@ class PreAggregations:
             if pre.time_dimension:
                 td = model.resolve(pre.time_dimension)
                 value = time_sql(ex, td)  # type: ignore[arg-type]
-                latest = exp.select(exp.Max(this=value)).from_(
-                    exp.alias_(exp.to_table("t"), ident(pre.cube), table=True)
+                latest = exp.select(exp.Max(this=value), copy=False).from_(
+                    exp.alias_(exp.to_table("t"), ident(pre.cube), table=True, copy=False),
+                    copy=False,
                 )
-                text = latest.sql(dialect="duckdb").replace(
+                text = latest.sql(dialect="duckdb", copy=False).replace(
                     "FROM t AS", f"FROM {_from(model.cubes[pre.cube])} AS", 1
                 )
                 parts.append(["latest", str(cur.execute(text).fetchone())])
@@ -329,7 +357,9 @@ def _compile(ex: Expander, pre: PreAggregation, q: Query, table: str) -> Compile
     def column(name: str) -> exp.Expr:
         return col("r", name)
 
-    select = exp.select().from_(exp.alias_(exp.to_table(table), ident("r"), table=True))
+    select = exp.select(copy=False).from_(
+        exp.alias_(_table(table), ident("r"), table=True, copy=False), copy=False
+    )
     dims: list[exp.Expr] = [column(d.full_name) for _, d in q.dimensions]
     for td in q.time_dimensions:
         if td.granularity:
@@ -338,7 +368,7 @@ def _compile(ex: Expander, pre: PreAggregation, q: Query, table: str) -> Compile
                 value = truncate(value, td.granularity)
             dims.append(value)
     for k, e in enumerate(dims):
-        select = select.select(exp.alias_(e, f"d{k}"))
+        select = select.select(exp.alias_(e, f"d{k}", copy=False), copy=False)
     aliases: dict[str, str] = {}
     seen: list[Measure] = []
     for _, m in q.measures:
@@ -348,7 +378,9 @@ def _compile(ex: Expander, pre: PreAggregation, q: Query, table: str) -> Compile
             seen += [x for x in ex.leaves(leaf.member) if x not in seen]
     for j, m in enumerate(seen):
         aliases[m.full_name] = f"m0_{j}"
-        select = select.select(exp.alias_(_reaggregate(m, column), aliases[m.full_name]))
+        select = select.select(
+            exp.alias_(_reaggregate(m, column), aliases[m.full_name], copy=False), copy=False
+        )
     conds = []
     for f in q.filters:
         if not _is_measure_filter(f):
@@ -357,10 +389,20 @@ def _compile(ex: Expander, pre: PreAggregation, q: Query, table: str) -> Compile
         if td.range:
             conds.append(range_condition(column(time_col), td.range))
     if conds:
-        select = select.where(*conds)
+        select = select.where(*conds, copy=False)
     if dims:
-        select = select.group_by(*(e.copy() for e in dims))
+        select = select.group_by(*(e.copy() for e in dims), copy=False)
     return finish(ex, q, [GroupSql(select, aliases)], rollup=f"{pre.cube}.{pre.name}")
+
+
+def _table(name: str) -> exp.Expr:
+    """``aiser_semantic."cube__name"`` as a table, without parsing it."""
+    from sqlglot import exp
+
+    schema, _, table = name.partition(".")
+    return exp.Table(
+        this=exp.to_identifier(table.strip('"'), quoted=True), db=exp.to_identifier(schema)
+    )
 
 
 def _reaggregate(m: Measure, column: Any) -> exp.Expr:
@@ -368,7 +410,7 @@ def _reaggregate(m: Measure, column: Any) -> exp.Expr:
 
     name = m.full_name
     if m.type == "count":
-        return exp.cast(exp.Sum(this=column(name)), "BIGINT")
+        return cast(exp.Sum(this=column(name)), "BIGINT")
     if m.type == "sum":
         return exp.Sum(this=column(name))
     if m.type == "min":
