@@ -59,12 +59,14 @@ from aiser_desktop.core.agent.loop import (
     ToolFinished,
     ToolStarted,
 )
+from aiser_desktop.core.agent.mcp.config import tool_label
 from aiser_desktop.core.agent.providers import AgentSettings, make_provider
 from aiser_desktop.core.agent.providers.base import Provider
 from aiser_desktop.core.agent.types import Answer
 from aiser_desktop.core.config import Settings
 from aiser_desktop.core.errors import AiserError, QueryCancelledError
 from aiser_desktop.core.workspace import Workspace
+from aiser_desktop.ui.mcp_agent import PanelMcp, describe_call
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +222,7 @@ class AnswerCard(QFrame):
         if isinstance(event, TextDelta):
             self.text_label.setText(self.text_label.text() + event.text)
         elif isinstance(event, ToolStarted):
-            self._step(f"{_tool_words(event.name)}…")
+            self._step(describe_call(event.name, event.arguments) or f"{_tool_words(event.name)}…")
         elif isinstance(event, ToolFinished):
             mark = "✓" if event.ok else "✗"
             self._replace_step(f"{mark} {_tool_words(event.name)}: {event.summary}")
@@ -318,7 +320,7 @@ def _tool_words(name: str) -> str:
         "list_sources": "Listing the sources",
         "profile_column": "Profiling a column",
         "make_chart": "Making a chart",
-    }.get(name, name)
+    }.get(name, tool_label(name))
 
 
 def _cell(value: Any) -> str:
@@ -378,6 +380,10 @@ class AgentPanel(QWidget):
         self._worker.answered.connect(self._on_answer, Qt.ConnectionType.QueuedConnection)
         self._worker.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
         self._thread.start()
+        # MCP servers' tools, approvals and their settings button (ui/mcp_agent.py)
+        self.mcp = PanelMcp(self, self._load_settings())
+        self.mcp.reported.connect(lambda event: self._on_event(self._running or 0, event))
+        self.mcp.changed.connect(self._use_mcp)
         self._build()
         self._fill_picker()
         self._update_state()
@@ -391,7 +397,9 @@ class AgentPanel(QWidget):
             self._conversation = None
         self._workspace = workspace
         if workspace is not None:
-            self._conversation = Conversation.for_workspace(workspace, self._current_provider())
+            self._conversation = Conversation.for_workspace(
+                workspace, self._current_provider(), registry=self.mcp.registry
+            )
         self._update_state()
 
     def ask(self, question: str) -> None:
@@ -446,6 +454,7 @@ class AgentPanel(QWidget):
         """Cancels, stops the worker thread and frees the model (before the workspace
         closes, or the window)."""
         self._cancel_running()
+        self.mcp.close()
         self._thread.quit()
         self._thread.wait(wait_ms)
         self._in_worker = 0
@@ -479,6 +488,7 @@ class AgentPanel(QWidget):
         self.memory_button.clicked.connect(self.open_memory)
         top.addWidget(self.picker, 1)
         top.addWidget(self.gguf_button)
+        top.addWidget(self.mcp.button())
         top.addWidget(self.memory_button)
         layout.addLayout(top)
         self.banner = QLabel()
@@ -656,6 +666,11 @@ class AgentPanel(QWidget):
             self._retired.append(item)
         else:
             item.close()
+
+    def _use_mcp(self) -> None:
+        """The MCP servers changed: the next question uses the new ones."""
+        if self._conversation is not None:
+            self._conversation.registry = self.mcp.registry
 
     def _new_conversation(self) -> None:
         self._cancel_running()

@@ -62,10 +62,9 @@ async def served(path: Path, *options: str) -> AsyncIterator[ClientSession]:
         args=["-m", "aiser_desktop", "mcp", "--workspace", str(path), *options],
         env=_env(),
     )
-    async with stdio_client(params) as (read, write):
-        async with ClientSession(read, write) as session:
-            await session.initialize()
-            yield session
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        yield session
 
 
 def _text(result: Any) -> str:

@@ -113,7 +113,7 @@ class _McpArgs(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     @classmethod
-    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
         return dict(cls.__dict__.get("__mcp_schema__", {"type": "object", "properties": {}}))
 
 
@@ -180,7 +180,8 @@ class McpRegistry(ToolRegistry):
         order = list(self.servers)
         with self._tools_lock:
             mine = sorted(
-                self._tools, key=lambda n: order.index(s) if (s := self._origin[n][0]) in order else 0
+                self._tools,
+                key=lambda n: order.index(s) if (s := self._origin[n][0]) in order else 0,
             )
         return [*self.base.names(), *mine]
 
@@ -241,9 +242,11 @@ class McpRegistry(ToolRegistry):
         for name, server in self.servers.items():
             connection = self.host.connections.get(name)
             running = connection is not None and connection.alive
-            tools = tuple(tool_label(tool_name(name, t.name)) for t in connection.tools) if (
-                running and connection is not None
-            ) else ()
+            tools = (
+                tuple(tool_label(tool_name(name, t.name)) for t in connection.tools)
+                if (running and connection is not None)
+                else ()
+            )
             error = "" if running else self._errors.get(name, (0.0, ""))[1]
             if not running and not error and connection is not None:
                 error = connection.error

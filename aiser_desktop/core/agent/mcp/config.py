@@ -161,8 +161,7 @@ class McpSettings:
         entries = table.get("servers", [])
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise McpError(
-                "In the settings file, [mcp] servers should be a list of [[mcp.servers]] "
-                "tables.",
+                "In the settings file, [mcp] servers should be a list of [[mcp.servers]] tables.",
                 hint="Fix it in the file, or remove the [mcp] table to start again.",
             )
         servers = [McpServerConfig.from_dict(e) for e in entries]

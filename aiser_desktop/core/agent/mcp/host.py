@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import tempfile
 import threading
@@ -137,7 +138,10 @@ class McpHost:
         self.stop(name)
         loop = self._ensure_loop()
         connection = Connection(name, shown or command)
-        connection.stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
+        # Kept open for the server's life (closed by stop()), so no `with` here.
+        connection.stderr = tempfile.TemporaryFile(  # noqa: SIM115
+            "w+", encoding="utf-8", errors="replace"
+        )
         ready: concurrent.futures.Future[None] = concurrent.futures.Future()
         with self._lock:
             self.connections[name] = connection
@@ -182,14 +186,16 @@ class McpHost:
         params = StdioServerParameters(command=command, args=args, env=env, cwd=cwd or None)
         info = types.Implementation(name="aiser-desktop", version=__version__)
         try:
-            async with stdio_client(params, errlog=connection.stderr) as (read, write):  # type: ignore[arg-type]
-                async with ClientSession(read, write, client_info=info) as session:
-                    await session.initialize()
-                    connection.tools = await _list_tools(session)
-                    connection.session = session
-                    connection.alive = True
-                    ready.set_result(None)
-                    await connection.stop.wait()
+            async with (
+                stdio_client(params, errlog=connection.stderr) as (read, write),  # type: ignore[arg-type]
+                ClientSession(read, write, client_info=info) as session,
+            ):
+                await session.initialize()
+                connection.tools = await _list_tools(session)
+                connection.session = session
+                connection.alive = True
+                ready.set_result(None)
+                await connection.stop.wait()
         except BaseException as exc:  # the task's end, however it came, is the server's end
             if not ready.done():
                 ready.set_exception(exc if isinstance(exc, Exception) else McpError(str(exc)))
@@ -246,8 +252,7 @@ class McpHost:
             except SdkError as exc:
                 if exc.error.code != CONNECTION_CLOSED:
                     raise McpError(
-                        f"The MCP server {name!r} refused the call to {tool}: "
-                        f"{exc.error.message}."
+                        f"The MCP server {name!r} refused the call to {tool}: {exc.error.message}."
                     ) from exc
                 raise self._died(connection, tool) from exc
             except Exception as exc:  # a closed stream: the process is gone
@@ -262,8 +267,7 @@ class McpHost:
         connection.error = "it stopped (the process ended)"
         self.stop(connection.name, wait=False)
         return McpError(
-            f"The MCP server {connection.name!r} stopped while running {tool}."
-            f"{_words(connection)}",
+            f"The MCP server {connection.name!r} stopped while running {tool}.{_words(connection)}",
             hint="Its tools are left out until it starts again; the agent goes on without it.",
         )
 
@@ -279,12 +283,9 @@ class McpHost:
             loop.call_soon_threadsafe(connection.stop.set)  # the SDK closes it gently
         elif connection.task is not None:
             connection.task.cancel()  # still starting (or stuck there): stop waiting for it
-        if connection.task is not None:
-            if wait:
-                try:
-                    connection.task.result(STOP_TIMEOUT)
-                except (Exception, concurrent.futures.CancelledError):
-                    pass
+        if connection.task is not None and wait:
+            with contextlib.suppress(Exception, concurrent.futures.CancelledError):
+                connection.task.result(STOP_TIMEOUT)
         if wait and connection.stderr is not None:
             connection.stderr.close()
 
@@ -340,11 +341,11 @@ def _reason(exc: BaseException) -> str:
         return f"the program {exc.filename or ''!s} may not be run".replace("  ", " ")
     if isinstance(exc, BaseExceptionGroup):
         return "; ".join(_reason(e) for e in exc.exceptions)
-    error = getattr(exc, "error", None)  # the SDK's McpError
-    if error is not None and getattr(error, "message", ""):
-        if getattr(error, "code", None) == CONNECTION_CLOSED:
-            return "it ended without answering"
-        return str(error.message)
+    error: Any = getattr(exc, "error", None)  # the SDK's McpError carries ErrorData
+    message = str(getattr(error, "message", "") or "")
+    if message:
+        code = getattr(error, "code", None)
+        return "it ended without answering" if code == CONNECTION_CLOSED else message
     return str(exc) or type(exc).__name__
 
 

@@ -92,9 +92,7 @@ def launch_command(server: McpServerConfig, network_enabled: bool) -> tuple[str,
     prefix = isolation_prefix()
     if prefix is None:
         why = (
-            "the app's network switch is off"
-            if server.network
-            else "it is not allowed the network"
+            "the app's network switch is off" if server.network else "it is not allowed the network"
         )
         raise McpError(
             f"The MCP server {server.name!r} was not started: {why}, and this system cannot "
@@ -126,8 +124,7 @@ def _program(server: McpServerConfig) -> str:
     elif Path(command).exists():
         return command
     raise McpError(
-        f"The MCP server {server.name!r} was not started: the program {command!r} was not "
-        "found.",
+        f"The MCP server {server.name!r} was not started: the program {command!r} was not found.",
         hint="Give its full path, or the name of a program on PATH, in Settings > MCP servers.",
     )
 
