@@ -41,6 +41,7 @@ from aiser_desktop.core.agent.providers.base import (
     ProviderCancelled,
     ProviderError,
 )
+from aiser_desktop.core.agent.rules import metrics
 from aiser_desktop.core.agent.tools import (
     REGISTRY,
     ToolContext,
@@ -288,7 +289,10 @@ class Conversation:
     ) -> tuple[Answer, Interpretation | None]:
         index = self._index(runner)
         self._cancel.check()
-        found = provider.interpret(question, self.turns, index, **self._knowledge(provider))
+        # A question that names a metric of the semantic model is answered through it first.
+        found = metrics.answer_metric_question(
+            question, self._workspace.path if self._workspace else None, runner
+        ) or provider.interpret(question, self.turns, index, **self._knowledge(provider))
         notes = (because,) if because else ()
         if isinstance(found, Refusal):
             hints = [s.strip() for s in found.suggestions if s.strip()]
@@ -325,6 +329,7 @@ class Conversation:
 
     def _by_model(self, question: str, runner: ReadOnlyRunner, provider: Provider) -> Answer:
         ctx = ToolContext(runner, self._catalog(), self._index(runner))
+        ctx.workspace = self._workspace  # query_metrics reads its semantic model
         ctx.knowledge = self._memory_call(lambda m: m.knowledge())  # the glossary
         messages: list[Message] = [
             Message("system", self._context(ctx, question)),
@@ -391,6 +396,8 @@ class Conversation:
             f"Tables that look relevant ({len(tables)} of {total}; list_sources shows all):"
         )
         parts += [json.dumps(t, ensure_ascii=False) for t in tables]
+        folder = self._workspace.path if self._workspace else None
+        parts += metrics.context_lines(folder, question)
         earlier = [t for t in self.turns[-HISTORY_TURNS:] if t.sql]
         if earlier:
             parts += ["", "Earlier in this conversation (a follow-up may refine the last one):"]

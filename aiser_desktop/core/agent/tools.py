@@ -54,6 +54,7 @@ class ToolContext:
         index: The schema index (``SchemaIndex``) when there is one, for search_schema.
         last_result: The last successful run_sql result (the answer's evidence).
         chart: The last chart spec made with make_chart.
+        workspace: The open workspace, when there is one (query_metrics reads its model).
         knowledge: What memory knows (``Knowledge``): its glossary widens search_schema.
     """
 
@@ -63,6 +64,7 @@ class ToolContext:
     last_result: SafeResult | None = None
     chart: dict[str, Any] | None = None
     results: list[SafeResult] = field(default_factory=list)
+    workspace: Any = None
     knowledge: Any = None  # memory's Knowledge: the glossary search_schema reads
 
     def table(self, name: str) -> TableInfo:
@@ -563,4 +565,4 @@ def _kind(arrow_type: str) -> str:
 
 
 # Tools kept in modules of their own register themselves with REGISTRY when imported.
-from aiser_desktop.core.agent import tools_insights  # noqa: E402, F401
+from aiser_desktop.core.agent import tools_insights, tools_semantic  # noqa: E402, F401

