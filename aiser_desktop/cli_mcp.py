@@ -187,12 +187,13 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
                 raise McpError(
                     f"There is no value for {variable}: it is not set in this shell and there "
                     "is no terminal to ask on.",
-                    hint=f"Run it as {variable}=... aiser mcp-servers add ..., or from a "
-                    "terminal.",
+                    hint=f"Run it as {variable}=... aiser mcp-servers add ..., or from a terminal.",
                 )
             import getpass
 
-            value = getpass.getpass(f"Value of {variable} for {server.name} (kept in the keyring): ")
+            value = getpass.getpass(
+                f"Value of {variable} for {server.name} (kept in the keyring): "
+            )
         set_env(server, variable, value)
     mcp.store(settings)
     settings.save()
@@ -221,9 +222,7 @@ def _test(name: str, settings: Settings) -> int:
 
     mcp = McpSettings.from_settings(settings)
     server = mcp.get(name)
-    registry = McpRegistry(
-        (), network_enabled=settings.network_enabled, timeout=mcp.timeout
-    )
+    registry = McpRegistry((), network_enabled=settings.network_enabled, timeout=mcp.timeout)
     try:
         status = registry.test(server)
     finally:
