@@ -79,6 +79,7 @@ bench: venv
 	$(PY) bench/import_db.py
 	$(PY) bench/grid.py
 	$(PY) bench/complete.py
+	$(PY) bench/semantic.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
