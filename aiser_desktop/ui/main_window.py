@@ -244,6 +244,7 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
         grid.busy_changed.connect(lambda _busy: self._update_actions())
         self.actions_.add_exports(self)
         self._install_agent()
+        self._install_chart()  # window_sources.py: the Chart tab and its button
         self._update_actions()
         self.widgets_ready.emit()
 
@@ -313,6 +314,7 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
         self.sources_panel.import_button.setEnabled(is_open)
         a.sample.setEnabled(is_open and not self.session.sample_loading)
         a.export_menu.setEnabled(self.grid is not None and self.grid.handle is not None)
+        self._update_chart_action()
         for action in (a.new_tab, a.close_tab):
             action.setEnabled(self.editor_tabs is not None)
 
@@ -566,6 +568,8 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
             if self.agent is not None:
                 self.agent.shutdown()  # cancels a question under way and waits for it
                 self.agent.set_workspace(None)
+            if self.chart_canvas is not None:
+                self.chart_canvas.shutdown()  # cancels a chart's query and waits for it
             self.session.close()
         event.accept()
 
@@ -588,5 +592,6 @@ def _import_widgets() -> None:
     import importlib
 
     # The workspace is what opens next; its import is the heaviest (SQLAlchemy, DuckDB).
-    for name in ("core.workspace", "ui.editor_tabs", "ui.results_view", "ui.agent_panel"):
+    names = ("core.workspace", "ui.editor_tabs", "ui.results_view", "ui.agent_panel")
+    for name in (*names, "ui.charts.canvas"):
         importlib.import_module(f"aiser_desktop.{name}")

@@ -32,10 +32,7 @@ if TYPE_CHECKING:
     from aiser_desktop.ui.editor_tabs import EditorTabs
     from aiser_desktop.ui.results_view import ResultsView
 
-CHART_EMPTY = (
-    "Charts arrive with the chart canvas.\n\n"
-    "Until then, a column's menu in the results offers “Chart this”, which will draw it here."
-)
+CHART_EMPTY = "Getting the chart ready…"
 
 
 def _frame() -> tuple[QFrame, QVBoxLayout]:
@@ -190,9 +187,10 @@ class EditorPanel(QFrame):
 
 
 class ResultsPanel(QFrame):
-    """Results (the grid), Chart (empty until the chart canvas arrives) and Messages.
+    """Results (the grid), Chart (the chart canvas) and Messages, with a Chart button.
 
-    The grid comes in :meth:`install`, like the editor tabs (it brings DuckDB and Arrow).
+    The grid comes in :meth:`install`, like the editor tabs (it brings DuckDB and Arrow);
+    the canvas in :meth:`install_chart` (it brings pyqtgraph).
     """
 
     def __init__(self) -> None:
@@ -208,7 +206,23 @@ class ResultsPanel(QFrame):
         self.tabs.addTab(self.results_placeholder, "Results")
         self.tabs.addTab(self.chart, "Chart")
         self.tabs.addTab(self.messages, "Messages")
+        self.chart_button = QToolButton()
+        self.chart_button.setObjectName("flat")
+        self.chart_button.setText("Chart")
+        self.chart_button.setToolTip("Chart the result with the recommended chart (Ctrl+Shift+C)")
+        self.chart_button.setEnabled(False)
+        self.tabs.setCornerWidget(self.chart_button, Qt.Corner.TopRightCorner)
         body.addWidget(self.tabs)
+
+    def install_chart(self, canvas: QWidget) -> None:
+        """Puts the chart canvas in the Chart tab (``self.chart`` is then the canvas)."""
+        index = self.tabs.indexOf(self.chart)
+        current = self.tabs.currentIndex()
+        self.tabs.removeTab(index)
+        self.chart.deleteLater()
+        self.tabs.insertTab(index, canvas, "Chart")
+        self.tabs.setCurrentIndex(current)
+        self.chart = canvas
 
     def install(self, view: ResultsView) -> None:
         """Puts the grid in the Results tab."""

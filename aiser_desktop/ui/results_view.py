@@ -262,6 +262,13 @@ class ResultsView(QWidget):
         kept = tuple(f for f in self._view.filters if f != item)
         self._apply(View(self._view.sort, self._view.descending, (*kept, item)))
 
+    def filter_to(self, items: list[Filter]) -> None:
+        """Keeps the rows where every item holds, in place of the filters on their columns
+        (a click on a chart's bar: the grid shows that bar's rows)."""
+        columns = {item.column for item in items}
+        kept = tuple(f for f in self._view.filters if f.column not in columns)
+        self._apply(View(self._view.sort, self._view.descending, (*kept, *items)))
+
     def clear_filters(self, column: str | int | None = None) -> None:
         """Removes the filters (of ``column`` only, if given)."""
         kept = tuple(f for f in self._view.filters if column is not None and f.column != column)

@@ -1,6 +1,6 @@
 """The window's work on sources: adding them (the dialog, the file chooser, files dropped on
 the window), removing one (after asking), and the sources tree's menu (preview, count,
-profile), plus the grid's "Chart this" and File > Export results.
+profile), plus the grid's "Chart this", Query > Chart result and File > Export results.
 
 A mixin of :class:`aiser_desktop.ui.main_window.MainWindow`, kept apart so each module stays
 readable.
@@ -19,6 +19,8 @@ from aiser_desktop.ui.sources_tree import rows_text
 
 if TYPE_CHECKING:
     from aiser_desktop.ui.add_source_dialog import AddSourceDialog
+    from aiser_desktop.ui.charts.canvas import ChartCanvas
+    from aiser_desktop.ui.main_window import MainWindow
     from aiser_desktop.ui.messages import MessagesPane
     from aiser_desktop.ui.panels import ResultsPanel
     from aiser_desktop.ui.results_view import ResultsView
@@ -44,6 +46,7 @@ class SourcesMixin:
     results_panel: ResultsPanel
     add_dialog: AddSourceDialog | None
     confirm_box: QMessageBox | None
+    chart_canvas: ChartCanvas | None = None  # the Chart tab's canvas, once installed
 
     @property
     def _widget(self) -> QWidget:
@@ -163,10 +166,26 @@ class SourcesMixin:
         return popup
 
     def _chart_requested(self, column: str) -> None:
-        self.results_panel.show_chart()
-        self.messages.add(
-            f"“Chart this” on {column}: charts arrive with the chart canvas, in a later version."
-        )
+        """The grid's “Chart this”: a chart of that column of the result."""
+        self.chart_result(column)
+
+    def chart_result(self, column: str | None = None) -> bool:
+        """Query > Chart result (Ctrl+Shift+C), the Chart button: the result as the
+        recommended chart (of ``column``), in the Chart tab. False when nothing to chart."""
+        from aiser_desktop.ui.charts import wiring
+
+        return wiring.chart_result(cast("MainWindow", self), column)
+
+    def _install_chart(self) -> None:
+        from aiser_desktop.ui.charts import wiring
+
+        wiring.install(cast("MainWindow", self))
+
+    def _update_chart_action(self) -> None:
+        if self.chart_canvas is not None:
+            from aiser_desktop.ui.charts import wiring
+
+            wiring.update_action(cast("MainWindow", self))
 
     def export_results(self, fmt: str) -> Any:
         """File > Export results: the whole result to CSV, Parquet, Excel or JSON (asks for

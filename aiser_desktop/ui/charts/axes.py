@@ -41,17 +41,17 @@ def as_numbers(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     if pa.types.is_date32(kind):
-        seconds = pc.multiply(column.cast(pa.int32()).cast(pa.float64()), 86_400.0)
+        seconds = pc.multiply(column.cast(pa.int32()).cast(pa.float64(), safe=False), 86_400.0)
     elif pa.types.is_date64(kind):
-        seconds = pc.divide(column.cast(pa.int64()).cast(pa.float64()), 1_000.0)
+        seconds = pc.divide(column.cast(pa.int64()).cast(pa.float64(), safe=False), 1_000.0)
     elif pa.types.is_timestamp(kind) or pa.types.is_duration(kind) or pa.types.is_time(kind):
         per_second = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}[kind.unit]
         width = pa.int32() if kind.bit_width == 32 else pa.int64()
-        seconds = pc.divide(column.cast(width).cast(pa.float64()), per_second)
+        seconds = pc.divide(column.cast(width).cast(pa.float64(), safe=False), per_second)
     elif pa.types.is_boolean(kind):
-        seconds = column.cast(pa.float64())
+        seconds = column.cast(pa.float64(), safe=False)
     else:
-        seconds = column.cast(pa.float64())
+        seconds = column.cast(pa.float64(), safe=False)
     values = seconds.to_numpy(zero_copy_only=False)
     return np.asarray(values, dtype=np.float64)
 
@@ -64,7 +64,7 @@ def as_labels(column: pa.ChunkedArray | pa.Array) -> list[str]:
     """
     kind = column.type
     if pa.types.is_decimal(kind):
-        column = column.cast(pa.float64())
+        column = column.cast(pa.float64(), safe=False)
     if pa.types.is_floating(column.type):
         return [format_number(v) if v is not None else "(empty)" for v in column.to_pylist()]
     text = pc.cast(column, pa.string())

@@ -113,7 +113,6 @@ def draw_box(figure: Figure) -> None:
         brush=figure.style.qcolour(colour, 70),
         pen=figure.pen(colour, 1.5),
     )
-    plot.addItem(boxes)
     # Whiskers, caps and medians as one item of line pairs (connect="pairs").
     half, cap = width / 2, width / 4
     xs = np.stack(
