@@ -332,25 +332,30 @@ def _over_time(
                 f"units of the {per}' usual noise).",
             )
         )  # fmt: skip
-    for shift in find_level_shifts(series)[:1]:
+    shifts = sorted(find_level_shifts(series), key=lambda a: -a.score)
+    for shift in shifts[:1]:
+        # the means of everything before and after the split (what the SQL below gives)
+        before = float(series.values[: shift.index].mean())
+        after = float(series.values[shift.index :].mean())
         when = _when(shift.period, series.grain)
-        change = percent(shift.value - shift.expected, abs(shift.expected) or 1)
+        change = percent(after - before, abs(before) or 1)
         sql = (
-            f"SELECT {quote(column)} >= {_lit(shift.period)} AS from_{series.grain}, "
-            f"count(*) / count(DISTINCT date_trunc('{series.grain}', {quote(column)})) AS "
-            f"rows_per_{series.grain} FROM {relation} WHERE {quote(column)} IS NOT NULL "
-            "GROUP BY 1 ORDER BY 1"
+            f"WITH series AS ({series.sql}) SELECT period >= {_lit(shift.period)} AS "
+            f"from_{series.grain}, avg({quote(series.value_name)}) AS "
+            f"{quote(series.value_name + '_per_' + series.grain)} FROM series GROUP BY 1 "
+            "ORDER BY 1"
         )
         found.append(
             Finding(
                 kind="level_shift", table=relation,
-                headline=f"From {when} on, {relation} has {shift.value:,.0f} {per} instead of "
-                f"{shift.expected:,.0f} ({'+' if change > 0 else ''}{pct_text(change)}).",
-                numbers={"period": shift.period, "before": round(shift.expected, 2),
-                         "after": round(shift.value, 2), "change_pct": change},
+                headline=f"From {when} on, {relation} has {after:,.0f} {per} on average, "
+                f"against {before:,.0f} before ({'+' if change > 0 else ''}{pct_text(change)}).",
+                numbers={"period": shift.period, "before": round(before, 2),
+                         "after": round(after, 2), "change_pct": change},
                 sql=sql, chart=line, chart_sql=series.sql, column=column,
                 score=round(4.5 + min(2.0, abs(change) / 25), 3),
-                detail="The mean before and after the split that best separates two levels.",
+                detail="The split that best separates two levels of the series (binary "
+                "segmentation, a t statistic against the series' own noise).",
             )
         )  # fmt: skip
     found += _trend_findings(relation, column, series, trend(series), line)
