@@ -192,3 +192,24 @@ def test_a_deep_zoom_reads_the_rows_and_aggregated_lines_never_use_a_pyramid(
         {"time": "t", "v": "v"},
         False,
     )
+
+
+def test_a_preview_answers_from_a_sample_while_the_pyramid_builds(
+    engine: Engine,
+    walk: tuple[np.ndarray, np.ndarray],
+    small_pyramids: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    x, y = walk
+    monkeypatch.setattr(pyramid, "PREVIEW_ROWS", ROWS // 4)
+    spec = ChartSpec("line", x="t", y=["v"])
+    first = fetch_chart_data(engine, "SELECT t, v FROM walk", spec, pixels=256, preview=True)
+    assert first.method == "preview" and first.pending is not None
+    assert 0 < (first.rows_in or 0) < ROWS and "being prepared" in first.note
+    real = dict(zip(x.tolist(), y.tolist(), strict=True))
+    xs = first.table.column("t").cast(pa.int64()).to_numpy() / 1e6
+    drawn_points = zip(xs.tolist(), first.table.column("v").to_pylist(), strict=True)
+    assert all(real[a] == b for a, b in drawn_points)
+    first.pending.result(timeout=60)
+    full = fetch_chart_data(engine, "SELECT t, v FROM walk", spec, pixels=256, preview=True)
+    assert full.method == "pyramid" and full.pending is None and full.rows_in == ROWS

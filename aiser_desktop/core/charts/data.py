@@ -34,6 +34,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -79,6 +80,8 @@ class ChartData:
         method: How it was computed: "rows" (SQL over the query), "pyramid" (stored M4
             records) or "m4"/"cells" (downsampled in SQL over the query's rows).
         seconds: Time spent in DuckDB.
+        pending: Set on a preview: the build of the full chart's pyramid (a Future); fetch
+            again when it is done.
     """
 
     table: pa.Table
@@ -89,6 +92,7 @@ class ChartData:
     x_range: tuple[float, float] | None = None
     method: str = "rows"
     seconds: float = 0.0
+    pending: Future[Any] | None = None
 
 
 # ---------------------------------------------------------------------- the spec, resolved
@@ -243,6 +247,7 @@ def fetch_chart_data(
     x_range: tuple[Any, Any] | None = None,
     cancel: threading.Event | None = None,
     build_pyramid: bool = True,
+    preview: bool = False,
 ) -> ChartData:
     """Runs the chart's SQL and returns what to draw.
 
@@ -257,6 +262,9 @@ def fetch_chart_data(
         cancel: Set it to stop the request (a newer zoom): DuckDB is interrupted and
             ``QueryCancelledError`` raised.
         build_pyramid: Let a line over a big table build its pyramid (an ``Engine`` only).
+        preview: While that pyramid builds, answer at once from a sample of the rows
+            (``method`` "preview", ``pending`` set) instead of waiting for it (seconds at
+            100M rows). Request again when ``pending`` is done for the full chart.
 
     Raises:
         AiserError: The spec does not fit the result, or DuckDB failed (positioned message).
@@ -271,10 +279,14 @@ def fetch_chart_data(
     resolved = resolve(spec, schema)
     if resolved.kind in ("line", "area") and not resolved.filters:
         fast = pyramid.answer(
-            target, source_sql, resolved, schema, width, axis, cancel, build=build_pyramid
-        )
+            target, source_sql, resolved, schema, width, axis, cancel,
+            build=build_pyramid, preview=preview,
+        )  # fmt: skip
         if fast is not None:
-            return _finish(fast[0], resolved, fast[1], fast[2], "pyramid", start)
+            data = _finish(fast.table, resolved, fast.rows_in, fast.x_range, fast.method, start)
+            if fast.method == "preview":
+                data = replace(data, note=fast.note, downsampled=True, pending=fast.pending)
+            return data
     sql = _sql(resolved, source_sql, width, axis, schema)
     table = _run(target, lambda cur: cur.execute(sql).to_arrow_table(), cancel, sql)
     rows_in = _meta(table, ROWS_IN)

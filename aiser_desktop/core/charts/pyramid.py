@@ -64,6 +64,7 @@ OVERSAMPLE = 8  # buckets per pixel column at least
 ROWS_PER_BUCKET = 64  # the finest level's buckets hold about this many rows
 FINEST_MAX = 20  # 2^20 buckets at most (about 1.4M records for all levels)
 COARSEST = 8
+PREVIEW_ROWS = 1_000_000  # rows a preview samples while a pyramid builds
 
 _builds: dict[tuple[int, str], Future[Pyramid]] = {}
 _builds_lock = threading.Lock()
@@ -370,10 +371,13 @@ def answer(
     cancel: threading.Event | None,
     *,
     build: bool = True,
-) -> tuple[pa.Table, int, tuple[float, float]] | None:
+    preview: bool = False,
+) -> Answer | None:
     """A line's table from pyramids (one per measure), or None when this chart is not one
     a pyramid serves (not a plain scan of a big table, aggregated, split into series, or a
-    zoom finer than the finest level); builds a missing pyramid when ``target`` is an Engine.
+    zoom finer than the finest level). A missing pyramid is built when ``target`` is an
+    Engine: waited for, or with ``preview``, answered at once from a sample of the rows
+    (DuckDB reads only the sampled row groups) while it builds.
     """
     from aiser_desktop.core.charts.data import _run
 
@@ -401,10 +405,14 @@ def answer(
     if located is None:
         return None
     pyramids: list[Pyramid] = []
+    missing = [tgt for tgt, pyr in located if pyr is None]
+    if missing and (not build or not hasattr(target, "submit")):
+        return None
+    if missing and preview:
+        pending = [ensure(target, tgt, x_type) for tgt in missing][-1]
+        return _preview(target, located, spec, x_type, pixels, x_range, cancel, pending)
     for tgt, pyr in located:
         if pyr is None:
-            if not build or not hasattr(target, "submit"):
-                return None
             pyr = _wait(ensure(target, tgt, x_type), cancel)
             if pyr is None:
                 return None
@@ -421,7 +429,52 @@ def answer(
         tables.append(table.drop_columns([ROWS_IN]))
     merged = tables[0] if len(tables) == 1 else _merge(tables, x)
     used = x_range if x_range is not None else (pyramids[0].lo, pyramids[0].hi)
-    return merged, rows_in, used
+    return Answer(merged, rows_in, used, "pyramid", "")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What :func:`answer` found: the table to draw and how it was made."""
+
+    table: pa.Table
+    rows_in: int
+    x_range: tuple[float, float] | None
+    method: str
+    note: str
+    pending: Future[Pyramid] | None = None
+
+
+def _preview(
+    target: Any,
+    located: list[tuple[Target, Pyramid | None]],
+    spec: ChartSpec,
+    x_type: pa.DataType,
+    pixels: int,
+    x_range: tuple[float, float] | None,
+    cancel: threading.Event | None,
+    pending: Future[Pyramid],
+) -> Answer:
+    """M4 over a system sample of the table (whole row groups, about
+    :data:`PREVIEW_ROWS` rows): a first look while the pyramid builds."""
+    from aiser_desktop.core.charts.data import _run
+
+    first = located[0][0]
+    share = min(100.0, max(0.001, PREVIEW_ROWS * 100.0 / max(1, first.rows)))
+    columns = [f"{q(first.x)} AS {q(spec.x or '')}"]
+    measures = [*spec.y, *spec.y2]
+    columns += [f"{q(tgt.y)} AS {q(m)}" for (tgt, _p), m in zip(located, measures, strict=True)]
+    sample = f"SELECT {', '.join(columns)} FROM {first.relation} TABLESAMPLE {share!r}% (system)"
+    sql = m4.m4_sql(sample, spec.x or "", x_type, measures, pixels, x_range)
+    table = _run(target, _fetcher(sql), cancel, sql)
+    sampled = int(table.column(ROWS_IN)[0].as_py() or 0) if table.num_rows else 0
+    table = table.drop_columns([ROWS_IN])
+    used = x_range
+    if used is None and table.num_rows:
+        from aiser_desktop.core.charts.data import _extent
+
+        used = _extent(table, spec.x or "")
+    note = f"a first look from {sampled:,} of {first.rows:,} rows; the full chart is being prepared"
+    return Answer(table, sampled, used, "preview", note, pending)
 
 
 def _fetcher(sql: str) -> Callable[[DuckDBPyConnection], pa.Table]:
