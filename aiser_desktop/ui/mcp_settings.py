@@ -177,7 +177,8 @@ class McpSettingsDialog(QDialog):
         self.env_name = QLineEdit()
         self.env_name.setPlaceholderText("NAME")
         self.env_value = QLineEdit()
-        self.env_value.setPlaceholderText("value (kept in the keyring)")
+        self.env_value.setPlaceholderText("value (a secret)")
+        self.env_value.setToolTip("Kept in the OS keyring, never in the settings file")
         self.env_value.setEchoMode(QLineEdit.EchoMode.Password)
         self.env_button = QPushButton("Add")
         self.env_button.clicked.connect(self._add_env)
@@ -230,6 +231,7 @@ class McpSettingsDialog(QDialog):
                 how.append("disabled")
             item = QListWidgetItem(f"{server.name}\n{server.command_line()}\n{' · '.join(how)}")
             item.setData(Qt.ItemDataRole.UserRole, server.name)
+            item.setToolTip(server.command_line())
             self.list.addItem(item)
             if server.name == selected:
                 self.list.setCurrentItem(item)
