@@ -22,7 +22,7 @@ from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSplitter
 
 from aiser_desktop.core.config import Settings
-from aiser_desktop.ui import theme, window_actions
+from aiser_desktop.ui import metrics_window, theme, window_actions
 from aiser_desktop.ui.agent_dock import AgentDock
 from aiser_desktop.ui.panels import EditorPanel, ResultsPanel, SourcesPanel
 from aiser_desktop.ui.query_actions import QueryActions
@@ -54,7 +54,7 @@ SAMPLE_QUERY = (
 )
 __all__ = ["FILE_FILTER", "SAMPLE_QUERY", "MainWindow"]  # source_pages.py reads FILE_FILTER
 
-LEFT_TABS = ("sources", "history", "saved")
+LEFT_TABS = ("sources", "history", "saved", "metrics")
 HISTORY_RELOAD_MS = 300  # the history row is written just after the result is shown
 
 
@@ -173,6 +173,7 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
 
         self.insights = findings_dialog.install(self)
         self.history.open_requested.connect(lambda sql: self.open_sql(sql))
+        metrics_window.attach(self)  # the Metrics tab: workspace, results, model files
         self.widgets_ready.connect(self._continue_open)
         self.history.save_requested.connect(self.saving.save_sql_as)
         self.saved.open_requested.connect(self.saving.open_saved)
@@ -424,6 +425,7 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
             "sources": panel.sources_page,
             "history": self.history,
             "saved": self.saved,
+            "metrics": panel.metrics,
         }
         panel.tabs.setCurrentWidget(page[which])
         page[which].search.setFocus()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from aiser_desktop.ui.history_panel import HistoryPanel, SavedQueriesPanel
 from aiser_desktop.ui.messages import MessagesPane
+from aiser_desktop.ui.metrics_panel import MetricsPanel
 from aiser_desktop.ui.sources_tree import SourcesTree
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ class SourcesPage(QWidget):
 
 
 class SourcesPanel(QFrame):
-    """The left panel: Sources, History and Saved as tabs."""
+    """The left panel: Sources, History, Saved and Metrics as tabs."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -136,6 +137,8 @@ class SourcesPanel(QFrame):
         self.tabs.addTab(self.sources_page, "Sources")
         self.tabs.addTab(self.history, "History")
         self.tabs.addTab(self.saved, "Saved")
+        self.metrics = MetricsPanel()  # the semantic model (ui/metrics_window.py wires it)
+        self.tabs.addTab(self.metrics, "Metrics")
         body.addWidget(self.tabs)
 
     def show_message(self, text: str) -> None:
