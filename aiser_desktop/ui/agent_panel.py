@@ -66,6 +66,7 @@ from aiser_desktop.core.agent.types import Answer
 from aiser_desktop.core.config import Settings
 from aiser_desktop.core.errors import AiserError, QueryCancelledError
 from aiser_desktop.core.workspace import Workspace
+from aiser_desktop.ui.charts.mini import MiniChart
 from aiser_desktop.ui.mcp_agent import PanelMcp, describe_call
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,7 @@ class AnswerCard(QFrame):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setMaximumHeight(180)
+        self.chart_view = MiniChart()  # ui/charts/mini.py: the answer's chart, drawn small
         # The card follows the dock's width; a wide result scrolls inside its table.
         self.table.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.table.hide()
@@ -210,6 +212,7 @@ class AnswerCard(QFrame):
             self.notice_label,
             self.text_label,
             self.table,
+            self.chart_view,
             self.actions_bar,
             self.sql_view,
             self.footer_label,
@@ -251,6 +254,7 @@ class AnswerCard(QFrame):
         if answer.row_count > TABLE_ROWS:
             footer.append(f"first {TABLE_ROWS} of {answer.row_count:,} rows shown")
         if answer.chart:
+            self.chart_view.show_answer(answer)  # drawn on a worker, shown when ready
             footer.append(
                 f"chart: {answer.chart.get('kind')} of {answer.chart.get('y')} by "
                 f"{answer.chart.get('x')}"

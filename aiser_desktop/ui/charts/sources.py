@@ -25,14 +25,14 @@ RESCAN_ROWS = 1_000_000  # a plain SELECT bigger than this is charted from its S
 Fetch = Callable[[ChartSpec, int, "tuple[float, float] | None", threading.Event], ChartData]
 
 
-class _HeldCursor:
+class HeldCursor:
     """A cursor lent to the core for one request: the core closes what it is given, and this
     one must stay open until the result it scans is unregistered."""
 
     def __init__(self, cursor: Any) -> None:
         self._cursor = cursor
 
-    def cursor(self) -> _HeldCursor:
+    def cursor(self) -> HeldCursor:
         return self
 
     def close(self) -> None:
@@ -61,7 +61,7 @@ def fetch_for_handle(engine: Engine, handle: ResultHandle) -> Fetch:
     ) -> ChartData:
         with engine.cursor() as cursor, handle.scan(cursor) as name:
             return fetch_chart_data(
-                _HeldCursor(cursor), f"SELECT * FROM {name}", spec, pixels=px, x_range=rng,
+                HeldCursor(cursor), f"SELECT * FROM {name}", spec, pixels=px, x_range=rng,
                 cancel=cancel,
             )  # fmt: skip
 
