@@ -90,6 +90,7 @@ class EditorTabs(QTabWidget):
         self._indexed: object = None  # the catalog object self._index was built from
         self._titles: dict[int, str] = {}  # id(editor) -> title without the mark
         self._saved: dict[int, int | None] = {}  # id(editor) -> saved query id
+        self._last_editor: SqlEditor | None = None  # the SQL tab in front last
         self.tabCloseRequested.connect(self.close_tab)
         self.currentChanged.connect(self._current_changed)
         plus = QToolButton()
@@ -156,10 +157,14 @@ class EditorTabs(QTabWidget):
 
     # ------------------------------------------------------------------ tabs
     def current(self) -> SqlEditor:
-        """The active editor (there is always one)."""
+        """The active editor (there is always one); while a page of another kind (a model
+        file, see :meth:`add_page`) is in front, the SQL editor that was active last."""
         widget = self.currentWidget()
-        assert isinstance(widget, SqlEditor)
-        return widget
+        if isinstance(widget, SqlEditor):
+            return widget
+        editors = self.editors()
+        last = self._last_editor
+        return last if last in editors else editors[0]
 
     def editors(self) -> list[SqlEditor]:
         """Every editor, in tab order."""
@@ -201,6 +206,17 @@ class EditorTabs(QTabWidget):
         editor.setFocus()
         self.tabs_changed.emit()
         return editor
+
+    def add_page(self, page: QWidget, title: str, tooltip: str = "") -> int:
+        """Opens a page of another kind (a model file's editor) as a tab and shows it.
+
+        The page closes itself: Ctrl+W or the tab's cross call its ``request_close(force)``,
+        which returns True once it is gone. SQL actions keep acting on the last SQL tab.
+        """
+        index = self.addTab(page, title)
+        self.setTabToolTip(index, tooltip or title)
+        self.setCurrentIndex(index)
+        return index
 
     def _free_title(self) -> str:
         used = set(self._titles.values())
@@ -260,7 +276,9 @@ class EditorTabs(QTabWidget):
         ``force``. Returns True when the tab was closed now."""
         widget = self.widget(index)
         if not isinstance(widget, SqlEditor):
-            return False
+            # A page of another kind closes itself (it may ask about unsaved changes first).
+            close = getattr(widget, "request_close", None)
+            return bool(close(force)) if callable(close) else False
         if not force and widget.document().isModified() and widget.toPlainText().strip():
             self._ask_close(widget)
             return False
@@ -296,7 +314,7 @@ class EditorTabs(QTabWidget):
         self._titles.pop(id(editor), None)
         self._saved.pop(id(editor), None)
         editor.deleteLater()
-        if self.count() == 0:
+        if not self.editors():
             self.new_tab()
         else:
             self.current().setFocus()
@@ -305,6 +323,7 @@ class EditorTabs(QTabWidget):
     def _current_changed(self, index: int) -> None:
         widget = self.widget(index)
         if isinstance(widget, SqlEditor):
+            self._last_editor = widget
             self.current_changed.emit(widget)
 
     # ------------------------------------------------------------------ catalog and state
