@@ -110,6 +110,13 @@ cubes:
         rolling_window:
           trailing: unbounded
 
+      - name: next_two_days_revenue
+        sql: amount
+        type: sum
+        rolling_window:
+          leading: 2 day
+          offset: start
+
     dimensions:
       - name: id
         sql: id

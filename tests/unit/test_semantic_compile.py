@@ -262,6 +262,25 @@ def test_an_unbounded_window_counts_everything_before(shop: Any) -> None:
     ]
 
 
+def test_a_leading_window_from_the_start_of_each_bucket(shop: Any) -> None:
+    # Each day sums that day and the next: 1 Jan 100 + 50; 2 Jan 50; 3 Jan 30 (the 4th);
+    # 4 Jan 30; 5 Jan nothing.
+    got = rows(
+        shop,
+        {
+            "measures": ["orders.next_two_days_revenue"],
+            "timeDimensions": [
+                {
+                    "dimension": "orders.created_at",
+                    "granularity": "day",
+                    "dateRange": ["2024-01-01", "2024-01-05"],
+                }
+            ],
+        },
+    )
+    assert [v for _, v in got] == [150.0, 50.0, 30.0, 30.0, None]
+
+
 def test_a_rolling_measure_needs_a_granularity(shop: Any) -> None:
     with pytest.raises(SemanticQueryError, match="granularity"):
         compile_query(shop[1], {"measures": ["orders.rolling_revenue"]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -165,6 +166,34 @@ def test_cubes_documentation_example_answers_as_documented(tmp_path: Path) -> No
             {"orders.status": "completed", "line_items.total_amount": 1457},
             {"orders.status": "processing", "line_items.total_amount": 375},
         ]
+
+
+def _shape(model: Any) -> dict[str, Any]:
+    """Everything a model says, without where it was read from."""
+    from aiser_desktop.core.semantic.write import cube_to_dict, view_to_dict
+
+    cubes = {n: cube_to_dict(c) for n, c in model.cubes.items()}
+    views = {n: (view_to_dict(v), sorted(v.aliases.items())) for n, v in model.views.items()}
+    return {"cubes": cubes, "views": views}
+
+
+@pytest.mark.parametrize("source", ["concepts", "shop"])
+def test_models_round_trip_through_the_writer(tmp_path: Path, source: str) -> None:
+    from aiser_desktop.core.semantic.write import dump_model
+
+    first_folder = tmp_path / "first"
+    if source == "concepts":
+        write(first_folder, "concepts.yml", CONCEPTS_YML)
+    else:
+        write_shop_model(first_folder, rollup=True)
+    first, errors = load_model(first_folder)
+    assert errors == []
+    written = dump_model(first, tmp_path / "second")
+    second, errors = load_model(tmp_path / "second")
+    assert errors == [] and all(p.exists() for p in written)
+    assert _shape(second) == _shape(first)
+    measure = second.cubes["orders"].measures["count"]
+    assert measure.full_name == "orders.count" and measure.line > 1
 
 
 def test_the_shop_model_and_its_view(tmp_path: Path) -> None:

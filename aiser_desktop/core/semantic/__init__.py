@@ -28,6 +28,7 @@ from aiser_desktop.core.semantic.model import (
 )
 from aiser_desktop.core.semantic.query import SemanticQueryError
 from aiser_desktop.core.semantic.run import find_metrics, generate_model, run_query
+from aiser_desktop.core.semantic.write import dump_model, to_yaml
 
 __all__ = [
     "CompiledQuery",
@@ -43,9 +44,11 @@ __all__ = [
     "SemanticQueryError",
     "View",
     "compile_query",
+    "dump_model",
     "find_metrics",
     "generate_model",
     "load_model",
     "run_query",
+    "to_yaml",
     "validate_text",
 ]
