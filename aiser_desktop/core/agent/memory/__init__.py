@@ -122,7 +122,7 @@ class Memory:
         """An earlier answer to the same question that the person marked helpful, given
         since the preferences and the glossary last changed (a new fiscal year or a new
         definition may change the answer)."""
-        found = reusable(question, self.store.search(question, 50))
+        found = reusable(question, self.store.search(question, 50, usable="judged"))
         if found is None:
             return None
         changes = [p.updated_at for p in self.store.preferences()]
@@ -133,7 +133,7 @@ class Memory:
 
     def examples(self, question: str) -> list[Episode]:
         """Similar questions answered before (never one marked wrong)."""
-        return examples(question, self.store.search(question, 20), EXAMPLES)
+        return examples(question, self.store.search(question, 20, usable="examples"), EXAMPLES)
 
     # ------------------------------------------------------------------ the prompt
     def prompt(self, question: str) -> str:

@@ -11,25 +11,29 @@ is never reused, and the latest verdict on a question wins.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
 from aiser_desktop.core.agent.memory.store import Episode
 
-_PHRASES = (
-    (r"\bhow\s+many\b", " count "),
-    (r"\b(?:the\s+)?(?:total\s+)?number\s+of\b", " count "),
-    (r"\bcount\s+of\b", " count "),
-    (r"\bfor\s+(?:each|every)\b", " by "),
-    (r"\b(?:per|each|every)\b", " by "),
-    (r"\bbroken\s+down\s+by\b", " by "),
-    (r"\b(?:average|mean|avg)\b", " avg "),
-    (r"\b(?:sum\s+of|total)\b", " sum "),
-    (r"\b(?:highest|largest|biggest|most)\b", " top "),
-    (r"\b(?:lowest|smallest|least|fewest)\b", " bottom "),
-    (r"\bmonthly\b", " by month "),
-    (r"\b(?:yearly|annual(?:ly)?)\b", " by year "),
-    (r"\bdaily\b", " by day "),
+_PHRASES = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"\bhow\s+many\b", " count "),
+        (r"\b(?:the\s+)?(?:total\s+)?number\s+of\b", " count "),
+        (r"\bcount\s+of\b", " count "),
+        (r"\bfor\s+(?:each|every)\b", " by "),
+        (r"\b(?:per|each|every)\b", " by "),
+        (r"\bbroken\s+down\s+by\b", " by "),
+        (r"\b(?:average|mean|avg)\b", " avg "),
+        (r"\b(?:sum\s+of|total)\b", " sum "),
+        (r"\b(?:highest|largest|biggest|most)\b", " top "),
+        (r"\b(?:lowest|smallest|least|fewest)\b", " bottom "),
+        (r"\bmonthly\b", " by month "),
+        (r"\b(?:yearly|annual(?:ly)?)\b", " by year "),
+        (r"\bdaily\b", " by day "),
+    )
 )
 _STOP = frozenset(
     ("a", "an", "the", "of", "in", "on", "at", "is", "are", "was", "were", "be", "been", "there",
@@ -40,13 +44,14 @@ _STOP = frozenset(
 )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical(question: str) -> frozenset[str]:
     """The question's content words, rephrasings made one (see the module's docstring)."""
     from aiser_desktop.core.agent.rules.vocabulary import stem
 
     text = question.lower()
     for pattern, replacement in _PHRASES:
-        text = re.sub(pattern, replacement, text)
+        text = pattern.sub(replacement, text)
     words = re.findall(r"[a-z]+|\d+(?:\.\d+)?", text)
     return frozenset(stem(w) for w in words if w not in _STOP)
 

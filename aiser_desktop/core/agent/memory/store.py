@@ -232,32 +232,38 @@ class MemoryStore:
             record = s.get(MemoryEpisodeRecord, episode_id)
             return _episode(record) if record else None
 
-    def search(self, question: str, limit: int = 20) -> list[Episode]:
+    def search(self, question: str, limit: int = 20, *, usable: str = "") -> list[Episode]:
         """Episodes whose question shares words with ``question``, most similar first (BM25
-        over the FTS5 index, words stemmed by Porter)."""
+        over the FTS5 index, words stemmed by Porter).
+
+        Args:
+            question: The words to look for.
+            limit: At most this many.
+            usable: "judged": only answers with SQL and a verdict (reuse); "examples": only
+                answers with SQL not marked wrong; "": all.
+        """
         words = [w for w in re.findall(r"\w+", question.lower()) if len(w) > 1]
         if not words:
             return []
         match = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
+        condition = {"judged": "e.feedback != 0", "examples": "e.feedback >= 0"}.get(usable)
+        only = f" AND e.sql IS NOT NULL AND {condition}" if condition else ""
         with self.state.session() as s:
             ids = [
                 int(r[0])
                 for r in s.execute(
                     text(
-                        f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH :m "
-                        f"ORDER BY bm25({FTS}, 4.0, 1.0) LIMIT :n"
+                        f"SELECT f.rowid FROM {FTS} f JOIN memory_episodes e ON e.id = f.rowid "
+                        f"WHERE {FTS} MATCH :m{only} ORDER BY bm25({FTS}, 4.0, 1.0) LIMIT :n"
                     ),
                     {"m": match, "n": limit},
                 )
             ]
             if not ids:
                 return []
-            records = {
-                r.id: r
-                for r in s.scalars(
-                    select(MemoryEpisodeRecord).where(MemoryEpisodeRecord.id.in_(ids))
-                )
-            }
+            table = MemoryEpisodeRecord.__table__
+            # Plain rows, not ORM objects: a search runs before every question.
+            records = {r.id: r for r in s.execute(select(table).where(table.c.id.in_(ids)))}
             return [_episode(records[i]) for i in ids if i in records]
 
     def delete_episode(self, episode_id: int) -> bool:
@@ -439,7 +445,8 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()}
 
 
-def _episode(r: MemoryEpisodeRecord) -> Episode:
+def _episode(r: Any) -> Episode:
+    """An episode from its ORM record or a plain row of its table."""
     return Episode(
         r.id,
         r.conversation,
