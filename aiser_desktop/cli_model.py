@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -120,7 +121,9 @@ def metrics_verb(ws: Workspace, args: argparse.Namespace) -> int:
             hint='Example: \'{"measures": ["orders.count"], "dimensions": ["orders.status"]}\'',
         ) from None
     model = _load(ws, quiet=args.json)
+    started = time.perf_counter()
     compiled, table = run_query(ws, model, query)
+    seconds = time.perf_counter() - started
     if args.json:
         rows = [[_json_value(v) for v in row.values()] for row in table.to_pylist()]
         out = {
@@ -133,7 +136,7 @@ def metrics_verb(ws: Workspace, args: argparse.Namespace) -> int:
         return 0
     from aiser_desktop.cli import _print_table
 
-    _print_table(ResultHandle(0, compiled.sql, table))
+    _print_table(ResultHandle(0, compiled.sql, table, seconds))
     if compiled.pre_aggregation:
         print(f"(from the pre-aggregation {compiled.pre_aggregation})")
     return 0

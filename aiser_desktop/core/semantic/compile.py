@@ -12,6 +12,7 @@ over other measures, measure filters, order and limit are applied.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -92,7 +93,9 @@ def compile_query(
     compiled = _compile(model, q, rollups)
     if key:
         if len(cache) >= CACHE_SIZE:
-            cache.pop(next(iter(cache)))
+            # Another thread may be trimming too (the UI's worker and the agent's).
+            with contextlib.suppress(RuntimeError, StopIteration, KeyError):
+                cache.pop(next(iter(cache)))
         cache[key] = compiled
     return compiled
 
