@@ -81,6 +81,7 @@ bench: venv
 	$(PY) bench/complete.py
 	$(PY) bench/charts.py
 	$(PY) bench/semantic.py
+	$(PY) bench/mcp_calls.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
