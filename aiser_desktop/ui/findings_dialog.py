@@ -91,16 +91,13 @@ class FindingsJobs(QObject):
         if not session.is_open:
             self._queue.clear()
             return
-        from aiser_desktop.core.insights.saved import run_and_save
-
         source = self._queue.popleft()
         self.running = source
         session.tasks.start(
             f"find insights in {source}",
-            run_and_save,
+            _find,
             session.ws,
             source,
-            None,
             lambda: session.closing,
             session._counting,  # interrupted when the window closes
             on_done=lambda report: self._done(source, report),
@@ -133,6 +130,13 @@ class FindingsJobs(QObject):
     def close(self) -> None:
         self._queue.clear()
         self._unsubscribe()
+
+
+def _find(ws: Any, source: str, should_stop: Any, cursors: Any) -> Any:
+    """The findings job of ``source``, saved (on a task thread)."""
+    from aiser_desktop.core.insights.saved import run_and_save
+
+    return run_and_save(ws, source, should_stop=should_stop, cursors=cursors)
 
 
 class FindingsDialog(QDialog):

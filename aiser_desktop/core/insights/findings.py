@@ -296,15 +296,14 @@ def _over_time(
     con: DuckDBPyConnection, info: TableInfo, summaries: tuple[ColumnSummary, ...]
 ) -> list[Finding]:
     from aiser_desktop.core.insights.anomalies import find_level_shifts, find_spikes
-    from aiser_desktop.core.insights.series import time_series
     from aiser_desktop.core.insights.trend import trend
 
     column = time_column(info, summaries)
     if column is None:
         return []
     relation = info.sql_name
-    series = time_series(con, relation, column)
-    if len(series) < 8:
+    series = _dense_series(con, relation, column)
+    if series is None:
         return []
     found: list[Finding] = []
     line = chart("line", "period", series.value_name, f"{relation}: rows per {series.grain}")
@@ -363,6 +362,30 @@ def _over_time(
     if segment is not None and series.grain in ("day", "hour", "week", "month"):
         found += _driver(con, relation, column, segment)
     return found
+
+
+MIN_PER_PERIOD = 5  # a series whose typical period has fewer rows is mostly noise
+MIN_PERIODS = 8
+
+
+def _dense_series(con: DuckDBPyConnection, relation: str, column: str) -> Series | None:
+    """Rows per period at the finest grain where a typical period has at least
+    :data:`MIN_PER_PERIOD` rows and there are at least :data:`MIN_PERIODS` periods (a few
+    rows spread over months say nothing about spikes); None when no grain fits."""
+    import numpy as np
+
+    from aiser_desktop.core.insights.series import GRAINS, time_series
+
+    series = time_series(con, relation, column)
+    grains = GRAINS[GRAINS.index(series.grain) :]
+    for grain in grains:
+        if grain != series.grain:
+            series = time_series(con, relation, column, grain=grain)
+        if len(series) < MIN_PERIODS:
+            return None
+        if float(np.median(series.values)) >= MIN_PER_PERIOD:
+            return series
+    return None
 
 
 def _trend_findings(

@@ -16,7 +16,14 @@ import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from aiser_desktop.core.insights.common import Column, Scope, columns_of, quote, screened
+from aiser_desktop.core.insights.common import (
+    Column,
+    Scope,
+    columns_of,
+    literal,
+    quote,
+    screened,
+)
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -162,12 +169,14 @@ def _count_top(
     with_top = [s for s in summaries if s.top]
     if not with_top:
         return summaries
-    parts = []
-    for s in with_top:
-        for _value, _ in s.top:
-            parts.append(f"count(*) FILTER ({quote(s.name)} = ?)")
-    params = [v for s in with_top for v, _ in s.top]
-    row = con.execute(f"SELECT {', '.join(parts)} FROM {scope.relation}", params).fetchone()
+    # literals, not parameters: a parameter list makes DuckDB's Python client import pandas
+    # the first time (over a second), and these are a few short values
+    parts = [
+        f"count(*) FILTER (CAST({quote(s.name)} AS VARCHAR) = {literal(str(_text(v)))})"
+        for s in with_top
+        for v, _ in s.top
+    ]
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {scope.relation}").fetchone()
     counts = iter(row or ())
     counted = {
         s.name: tuple(sorted(((v, int(next(counts))) for v, _ in s.top), key=lambda p: -p[1]))
@@ -196,3 +205,10 @@ def as_number(value: Any) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def _text(value: Any) -> str:
+    """A value as DuckDB casts it to VARCHAR (booleans are "true"/"false")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

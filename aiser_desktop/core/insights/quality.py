@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 IQR_FENCE = 3.0
 EXAMPLES = 5
-KEY_SHARE = 0.99  # an id-like column this unique (in the screen) is taken for a key
+KEY_SHARE = 0.95  # an id-like column this unique (in the screen) is taken for a key
 MAX_PARENT_ROWS = 5_000_000  # inferred keys are checked only on tables up to this size
 
 _NON_NEGATIVE = re.compile(
