@@ -79,6 +79,7 @@ bench: venv
 	$(PY) bench/import_db.py
 	$(PY) bench/grid.py
 	$(PY) bench/complete.py
+	$(PY) bench/insights.py
 	$(PY) bench/charts.py
 	$(PY) bench/semantic.py
 	$(PY) bench/mcp_calls.py
