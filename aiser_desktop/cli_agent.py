@@ -63,12 +63,15 @@ def ask(ws: Workspace, args: argparse.Namespace) -> int:
     except AiserError:
         settings = Settings()  # main() already warned about the file
     provider = make_provider(args.provider, settings)
-    conversation = Conversation.for_workspace(ws, provider)
+    from aiser_desktop.cli_mcp import agent_tools
+
+    registry, report = agent_tools(settings, _reporter(sys.stderr.isatty()))
+    conversation = Conversation.for_workspace(ws, provider, registry=registry)
     outcome: dict[str, Any] = {}
 
     def work() -> None:
         try:
-            outcome["answer"] = conversation.ask(question, _reporter(sys.stderr.isatty()))
+            outcome["answer"] = conversation.ask(question, report)
         except BaseException as exc:
             outcome["error"] = exc
 
@@ -85,6 +88,7 @@ def ask(ws: Workspace, args: argparse.Namespace) -> int:
     finally:
         conversation.close()
         provider.close()
+        registry.close()
     if "error" in outcome:
         raise outcome["error"]
     answer: Answer = outcome["answer"]

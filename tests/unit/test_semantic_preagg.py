@@ -146,3 +146,11 @@ def test_which_granularities_derive_from_which() -> None:
     assert derivable("day", "month") and derivable("day", "week") and derivable("hour", "year")
     assert not derivable("week", "month") and not derivable("month", "day")
     assert derivable("month", "quarter") and not derivable("month", "week")
+
+
+def test_a_query_waits_only_for_the_rollups_it_could_use(shop: Workspace) -> None:
+    model, _ = load_model(shop.path)
+    run_query(shop, model, {"measures": ["users.count"]})
+    assert get_rollup(shop.state, "orders.by_day") is None  # not built for a users query
+    run_query(shop, model, {"measures": ["orders_view.count"]})
+    assert get_rollup(shop.state, "orders.by_day") is not None

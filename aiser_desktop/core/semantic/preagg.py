@@ -180,10 +180,13 @@ class PreAggregations:
             ws.__dict__["_preaggregations"] = found
         return found
 
-    def ready(self, model: SemanticModel) -> dict[str, str]:
-        """Builds missing and stale rollups; returns the usable ones, ``cube.name -> table``."""
+    def ready(self, model: SemanticModel, cubes: set[str] | None = None) -> dict[str, str]:
+        """Builds missing and stale rollups (of ``cubes``, default all); returns the usable
+        ones, ``cube.name -> table``."""
         out: dict[str, str] = {}
         for cube in model.cubes.values():
+            if cubes is not None and cube.name not in cubes:
+                continue
             for pre in cube.pre_aggregations.values():
                 if pre.type != "rollup":
                     continue

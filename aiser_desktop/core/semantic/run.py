@@ -44,12 +44,20 @@ def run_query(
 
         ws = workspace_or_engine
         engine = ws.engine  # type: ignore[union-attr]
-        if any(c.pre_aggregations for c in model.cubes.values()):
-            rollups = PreAggregations.of(ws).ready(model)  # type: ignore[arg-type]
+        # Only the rollups of the cubes whose measures are asked for: a query never waits
+        # for the build of a rollup it cannot use.
+        wanted = {m.cube for m in map(model.resolve, _names(query)) if m is not None}
+        if any(model.cubes[c].pre_aggregations for c in wanted if c in model.cubes):
+            rollups = PreAggregations.of(ws).ready(model, wanted)  # type: ignore[arg-type]
     compiled = compile_query(model, query, now=now, rollups=rollups)
     handle = engine.execute(compiled.sql)
     table = handle.table
     return compiled, table.rename_columns(compiled.columns)
+
+
+def _names(query: Any) -> list[str]:
+    names = query.get("measures") if isinstance(query, dict) else None
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
 
 def generate_model(
