@@ -11,6 +11,7 @@
     aiser history [--limit N] [--json]
     aiser ask "QUESTION" [--provider rules|local|litellm:MODEL] [--json]
     aiser memory list | export [--out FILE] | import FILE | forget --all --yes
+    aiser dashboard list | export NAME --out FILE.html|FILE.pdf
     aiser insights SOURCE [--quality] [--saved] [--json]   findings and data-quality checks
     aiser model generate|validate|refresh   the semantic model (model/cubes/*.yml, Cube's syntax)
     aiser metrics query 'JSON' [--json]     a Cube /load query through the semantic model
@@ -109,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     from aiser_desktop.cli_charts import add_verbs as add_chart_verbs
 
     add_chart_verbs(verbs, workspace)
+    from aiser_desktop.cli_dashboards import add_verbs as add_dashboard_verbs
+
+    add_dashboard_verbs(verbs, workspace)
     add_mcp_verbs(verbs, workspace)
     from aiser_desktop.cli_insights import add_verbs as add_insights_verbs
 
@@ -180,6 +184,10 @@ def _handler(verb: str | None) -> Callable[[Workspace, argparse.Namespace], int]
         from aiser_desktop.cli_charts import chart
 
         return chart
+    if verb == "dashboard":
+        from aiser_desktop.cli_dashboards import run
+
+        return run
     if verb in ("model", "metrics"):
         from aiser_desktop.cli_model import HANDLERS as MODEL_HANDLERS
 

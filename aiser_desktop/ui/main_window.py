@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSplitter
 from aiser_desktop.core.config import Settings
 from aiser_desktop.ui import metrics_window, theme, window_actions
 from aiser_desktop.ui.agent_dock import AgentDock
+from aiser_desktop.ui.dashboards import controller as dashboards
 from aiser_desktop.ui.panels import EditorPanel, ResultsPanel, SourcesPanel
 from aiser_desktop.ui.query_actions import QueryActions
 from aiser_desktop.ui.query_runner import QueryRunner
@@ -54,7 +55,7 @@ SAMPLE_QUERY = (
 )
 __all__ = ["FILE_FILTER", "SAMPLE_QUERY", "MainWindow"]  # source_pages.py reads FILE_FILTER
 
-LEFT_TABS = ("sources", "history", "saved", "metrics")
+LEFT_TABS = ("sources", "history", "saved", "metrics", "dashboards")
 HISTORY_RELOAD_MS = 300  # the history row is written just after the result is shown
 
 
@@ -174,6 +175,7 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
         self.insights = findings_dialog.install(self)
         self.history.open_requested.connect(lambda sql: self.open_sql(sql))
         metrics_window.attach(self)  # the Metrics tab: workspace, results, model files
+        self.dashboards = dashboards.install(self, self.sources_panel.dashboards)
         self.widgets_ready.connect(self._continue_open)
         self.history.save_requested.connect(self.saving.save_sql_as)
         self.saved.open_requested.connect(self.saving.open_saved)
@@ -257,13 +259,7 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
         self.agent_dock.install(panel)
         self.agent = panel
         panel.open_sql.connect(lambda sql: self.open_sql(sql, "From the agent"))
-        panel.add_to_dashboard.connect(
-            lambda _answer: self.messages.add(
-                "Dashboards arrive with the chart canvas; open the SQL in the editor to keep "
-                "this answer for now.",
-                "info",
-            )
-        )
+        panel.add_to_dashboard.connect(self.dashboards.add_answer)
         if self.ws is not None:
             panel.set_workspace(self.ws)
 
@@ -426,6 +422,7 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
             "history": self.history,
             "saved": self.saved,
             "metrics": panel.metrics,
+            "dashboards": panel.dashboards,
         }
         panel.tabs.setCurrentWidget(page[which])
         page[which].search.setFocus()
@@ -562,6 +559,7 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
         if not self.session.closing:
             self.keeper.flush()
             self.hide()
+            self.dashboards.shutdown()  # closes dashboard windows, cancels their queries
             self.queries.cancel()
             self.queries.attach(None)
             if self.grid is not None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aiser_desktop.ui.dashboards.panel import DashboardsPanel
 from aiser_desktop.ui.history_panel import HistoryPanel, SavedQueriesPanel
 from aiser_desktop.ui.messages import MessagesPane
 from aiser_desktop.ui.metrics_panel import MetricsPanel
@@ -118,7 +119,7 @@ class SourcesPage(QWidget):
 
 
 class SourcesPanel(QFrame):
-    """The left panel: Sources, History, Saved and Metrics as tabs."""
+    """The left panel: Sources, History, Saved, Metrics and Dashboards as tabs."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -139,6 +140,9 @@ class SourcesPanel(QFrame):
         self.tabs.addTab(self.saved, "Saved")
         self.metrics = MetricsPanel()  # the semantic model (ui/metrics_window.py wires it)
         self.tabs.addTab(self.metrics, "Metrics")
+        self.dashboards = DashboardsPanel()  # ui/dashboards/controller.py wires it
+        self.tabs.addTab(self.dashboards, "Boards")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.dashboards), "Dashboards (Ctrl+4)")
         body.addWidget(self.tabs)
 
     def show_message(self, text: str) -> None:

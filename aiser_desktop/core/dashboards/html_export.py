@@ -100,8 +100,9 @@ def export_html(
 
 def _tile_html(tile: Tile, result: TileResult | None, render: ChartRenderer | None) -> str:
     style = f"grid-column: {tile.x + 1} / span {tile.w}; grid-row: {tile.y + 1} / span {tile.h};"
-    title = f"<h2>{_e(tile.title)}</h2>" if tile.title else ""
     body = _body(tile, result, render)
+    drawn = body.startswith('<div class="chart">')  # a chart shows its title itself
+    title = f"<h2>{_e(tile.title)}</h2>" if tile.title and not drawn else ""
     kind = "chart" if tile.kind == "chart" else tile.kind
     note = ""
     if result is not None and result.filters:
@@ -129,7 +130,7 @@ def _body(tile: Tile, result: TileResult | None, render: ChartRenderer | None) -
         if fragment:
             note = getattr(result.chart, "note", "") or ""
             extra = f'<div class="note">{_e(note)}</div>' if note else ""
-            return fragment + extra
+            return fragment + extra  # starts with <div class="chart">
     return table_html(result.table, more=result.more_rows)
 
 

@@ -183,7 +183,7 @@ def run_tile(
                 ran = first_rows_sql(out.sql)
                 out.table, out.more_rows = _first_rows(cur, ran)
         if tile.kind != "table":
-            out.chart = chart_data(engine, out.sql, spec or {}, cancel)
+            out.chart = chart_data(engine, out.sql, spec or {}, cancel, tile.title)
             out.table = out.chart.table
     except QueryCancelledError:
         raise
@@ -258,13 +258,19 @@ def _as_table(result: Any) -> pa.Table:
     return read_all() if callable(read_all) else result
 
 
-def chart_data(engine: Engine, sql: str, spec: dict[str, Any], cancel: Cancel) -> Any:
+def chart_data(
+    engine: Engine, sql: str, spec: dict[str, Any], cancel: Cancel, title: str = ""
+) -> Any:
     """The chart's data from the chart core (aggregated, binned or downsampled in SQL, on a
-    cursor of its own that ``cancel`` interrupts)."""
+    cursor of its own that ``cancel`` interrupts). A chart without a title of its own takes
+    the tile's."""
     from aiser_desktop.core.charts.data import fetch_chart_data
     from aiser_desktop.core.charts.spec import ChartSpec
 
-    return fetch_chart_data(engine, sql, ChartSpec.from_dict(spec), cancel=cancel.event)
+    chart = ChartSpec.from_dict(spec)
+    if title and not chart.title:
+        chart.title = title
+    return fetch_chart_data(engine, sql, chart, cancel=cancel.event)
 
 
 def charts_by_id(charts: list[SavedChart]) -> dict[int, SavedChart]:
