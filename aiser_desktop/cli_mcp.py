@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -231,3 +232,47 @@ def _test(name: str, settings: Settings) -> int:
     for label in status.tools:
         print(f"  {label}")
     return 0
+
+
+# ---------------------------------------------------------------------- aiser ask
+def agent_tools(settings: Settings, report: Callable[[Any], None]) -> tuple[Any, Any]:
+    """The registry ``aiser ask`` gives its conversation (the app's tools and the MCP
+    servers'), and an event reporter that also prints each MCP call before it runs.
+
+    A server that asks first is asked about on the terminal; without one (a question piped
+    in), such calls are refused and the agent answers without them. A broken ``[mcp]`` table
+    is reported and no server is used.
+    """
+    from aiser_desktop.core.agent.loop import ToolStarted
+    from aiser_desktop.core.agent.mcp.client import McpRegistry
+    from aiser_desktop.core.agent.mcp.config import is_mcp_tool, tool_label
+    from aiser_desktop.core.errors import AiserError
+
+    approver = _ask_on_terminal if sys.stdin is not None and sys.stdin.isatty() else None
+    try:
+        registry = McpRegistry.from_settings(settings, approver=approver, on_event=report)
+    except AiserError as exc:
+        print(f"aiser: warning: {exc} No MCP server is used.", file=sys.stderr)
+        registry = McpRegistry((), on_event=report)
+
+    def report_calls(event: Any) -> None:
+        if isinstance(event, ToolStarted) and is_mcp_tool(event.name):
+            arguments = json.dumps(event.arguments, ensure_ascii=False, default=str)
+            print(f"aiser: calling {tool_label(event.name)} {arguments}", file=sys.stderr)
+        report(event)
+
+    return registry, report_calls
+
+
+def _ask_on_terminal(request: Any) -> bool:
+    arguments = json.dumps(request.arguments, ensure_ascii=False, default=str)
+    print(
+        f"The agent wants to call {request.label} with {arguments} "
+        f"(MCP server {request.server!r}: {request.command}).",
+        file=sys.stderr,
+    )
+    try:
+        reply = input("Run it? [y/N] ")
+    except EOFError:
+        return False
+    return reply.strip().lower() in ("y", "yes")

@@ -4,6 +4,7 @@ test and remove, with plain errors; none of them needs the workspace."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -63,3 +64,49 @@ def test_errors_say_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
     assert "the program '/no/such/program' was not found" in capsys.readouterr().err
     assert main(["mcp", "--workspace", "/no/such/workspace"]) == 1
     assert "no Aiser workspace" in capsys.readouterr().err
+
+
+def test_aiser_ask_calls_an_added_server_through_a_remote_model(
+    tmp_path: Path, sample_csv: Path
+) -> None:
+    """The whole path in a real process: a model (LiteLLM against a recorded OpenAI-compatible
+    server) calls currency·rate, then answers with SQL that uses the rate."""
+    pytest.importorskip("litellm")
+    from aiser_desktop.core.agent.mcp.config import McpServerConfig, McpSettings
+    from aiser_desktop.core.agent.providers import AgentSettings
+    from aiser_desktop.core.config import Settings
+    from aiser_desktop.core.workspace import Workspace
+    from tests.agent_fakes import FakeOpenAIServer, call, say
+
+    sql = "select round(sum(amount) * 1.08, 2) as usd from sales"
+    recorded = [
+        call(("currency__rate", {"base": "EUR", "quote": "USD"})),
+        call(("run_sql", {"sql": sql})),
+        say("22.41 dollars."),
+    ]
+    path = tmp_path / "ws"
+    with Workspace.open(path) as ws:
+        ws.sources.add_file(sample_csv, name="sales")
+    settings = Settings()
+    AgentSettings(provider="litellm", model="openai/fake-model").store(settings)
+    mcp = McpSettings()
+    mcp.add(McpServerConfig("currency", sys.executable, [CURRENCY], ask=False))
+    mcp.store(settings)
+    with FakeOpenAIServer(recorded) as server:
+        settings.extra["agent"]["api_base"] = server.url
+        settings.save()
+        done = subprocess.run(
+            [sys.executable, "-m", "aiser_desktop", "ask", "sales in dollars?", "--json",
+             "--workspace", str(path)],
+            capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["sql"] == sql and answer["rows"] == [[22.41]]
+    assert 'aiser: calling currency·rate {"base": "EUR", "quote": "USD"}' in done.stderr
+    offered = {t["function"]["name"] for t in server.requests[0]["tools"]}
+    assert "currency__rate" in offered and "run_sql" in offered
+    tool_message = next(m for m in server.requests[1]["messages"] if m["role"] == "tool")
+    assert json.loads(tool_message["content"]) == {
+        "result": {"base": "EUR", "quote": "USD", "rate": 1.08}
+    }
