@@ -450,8 +450,20 @@ def test_a_many_side_measure_without_a_primary_key_is_refused(tmp_path: Path) ->
         compile_query(model, {"measures": ["orders.count"], "dimensions": ["line_items.product"]})
 
 
-def test_compiling_twice_gives_the_same_sql(shop: Any) -> None:
-    """Not a timing assert: checks the compiled SQL is stable from one call to the next, which
-    the per-model cache relies on (bench/semantic.py measures the time)."""
-    query = {"measures": ["orders.revenue", "line_items.count"], "dimensions": ["users.city"]}
-    assert compile_query(shop[1], query).sql == compile_query(shop[1], query).sql
+def test_the_sql_cache_knows_what_now_resolved_a_range_to(shop: Any) -> None:
+    """A query seen before comes from the model's SQL cache; a relative range asked on
+    another day is compiled again, and gives that day's answer."""
+    from aiser_desktop.core.semantic.members import Expander
+
+    model = shop[1]
+    cache = Expander.of(model).compiled
+    query = {
+        "measures": ["orders.count"],
+        "timeDimensions": [{"dimension": "orders.created_at", "dateRange": "yesterday"}],
+    }
+    first = compile_query(model, query, now=NOW)
+    size = len(cache)
+    assert compile_query(model, query, now=NOW).sql == first.sql and len(cache) == size
+    later = compile_query(model, query, now=datetime(2024, 1, 3, 8, 0))
+    assert later.sql != first.sql and len(cache) == size + 1
+    assert "2024-01-02 00:00:00" in later.sql and "2024-01-04 00:00:00" in first.sql
