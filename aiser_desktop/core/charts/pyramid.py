@@ -211,18 +211,32 @@ def compute(
     cur: DuckDBPyConnection, target: Target, x_type: pa.DataType, finest: int | None = None
 ) -> tuple[pa.Table, float, float, int, int]:
     """Reads the table once and returns the records of every level, with the x extent, the
-    rows summarised and the finest level."""
+    rows summarised and the finest level.
+
+    For a date or time x the buckets are whole microseconds wide and found by integer
+    division (about twice as fast over 100M rows as floating point); the extent's upper end
+    is then the last bucket's end, a fraction of a second past the last row.
+    """
+    timed = is_time(x_type)
     xv = axis_expr(q(target.x), x_type)
+    column = f"CAST({q(target.x)} AS TIMESTAMP)" if pa.types.is_date(x_type) else q(target.x)
+    micros = f"epoch_us({column})" if timed else ""
     where = f"{q(target.x)} IS NOT NULL AND {q(target.y)} IS NOT NULL"
-    row = cur.execute(
-        f"SELECT min({xv}), max({xv}), count(*) FROM {target.relation} WHERE {where}"
-    ).fetchone()
+    extent = f"min({micros}), max({micros})" if timed else f"min({xv}), max({xv})"
+    row = cur.execute(f"SELECT {extent}, count(*) FROM {target.relation} WHERE {where}").fetchone()
     assert row is not None
-    lo, hi, rows = float(row[0] or 0.0), float(row[1] or 0.0), int(row[2])
+    rows = int(row[2])
     if finest is None:
         wanted = math.ceil(math.log2(max(2, rows / ROWS_PER_BUCKET)))
         finest = min(FINEST_MAX, max(COARSEST, wanted + (wanted - COARSEST) % 2))
-    pixel = m4.pixel_expr(xv, 2**finest, repr(lo), repr(hi))
+    if timed:
+        first_us, last_us = int(row[0] or 0), int(row[1] or 0)
+        width = -(-(last_us - first_us + 1) // 2**finest)  # microseconds, rounded up
+        pixel = f"CAST(({micros} - {first_us}) // {width} AS INTEGER)"
+        lo, hi = first_us / 1e6, (first_us + width * 2**finest) / 1e6
+    else:
+        lo, hi = float(row[0] or 0.0), float(row[1] or 0.0)
+        pixel = m4.pixel_expr(xv, 2**finest, repr(lo), repr(hi))
     fine = cur.execute(
         f"SELECT CAST({finest} AS TINYINT) AS level, {pixel} AS b, "
         f"{m4.record_sql(target.x, target.y)} FROM {target.relation} WHERE {where} GROUP BY b"
