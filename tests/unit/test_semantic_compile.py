@@ -434,6 +434,8 @@ def test_dimensions_alone_list_their_values(shop: Any) -> None:
         ),
         ({"measures": ["orders.count"], "order": {"orders.revenue": "desc"}}, "does not select"),
         ({"measures": ["orders.count"], "limit": -1}, "limit"),
+        ({"measures": ["orders.count"], "ungrouped": True}, "Ungrouped"),
+        ({"measures": ["orders.count"], "sort": {}}, "Unknown query key 'sort'"),
     ],
 )
 def test_mistakes_in_a_query_say_what_to_fix(shop: Any, query: dict, message: str) -> None:

@@ -129,6 +129,11 @@ def parse_query(model: SemanticModel, raw: dict[str, Any], now: datetime | None 
             raise SemanticQueryError(
                 f"Unknown query key {key!r}.", hint="Use: " + ", ".join(sorted(known)) + "."
             )
+    if raw.get("ungrouped"):
+        raise SemanticQueryError(
+            "Ungrouped queries are not supported here.",
+            hint="Leave out 'ungrouped', or write the SQL for row-level data.",
+        )
     now = now or datetime.now()
     q = Query()
     for name in _names(raw, "measures"):
