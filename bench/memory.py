@@ -4,9 +4,9 @@
 
 A state.sqlite is filled with N past questions (20,000 by default). Then, side by side:
 
-- recall: the FTS5 search the loop runs before each question (``Memory.reusable`` plus the
-  worked examples) against a plain ``LIKE '%word%'`` scan of the same table for the same words
-  (what one would do without the index); ratio fts/like;
+- recall: the look-ups memory makes for a question (``Memory.reusable``: one indexed key;
+  the worked examples: FTS5 with BM25) against the same two done with ``LIKE '%word%'`` scans
+  of the table (what one would do without the index and the key); ratio memory/like;
 - per question: everything memory adds to a question (the statement check, the knowledge for
   the rules, reuse lookup, recording the episode), in milliseconds;
 - forget: deleting one question with the scrub that makes it unreadable (FTS5 optimize, VACUUM,
@@ -40,6 +40,7 @@ QUESTIONS = [
 
 def fill(path: Path, n: int) -> None:
     from aiser_desktop.core.agent.memory import MemoryStore
+    from aiser_desktop.core.agent.memory.recall import question_key
     from aiser_desktop.core.state.store import StateStore
 
     state = StateStore(path)
@@ -50,11 +51,15 @@ def fill(path: Path, n: int) -> None:
     for i in range(n):
         question = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 9)))
         verdict = rng.choice((0, 0, 0, 1, -1))  # some answers were judged
-        rows.append((f"c{i // 5}", question, f"select {i}", "[]", 1, "an answer", "rules", verdict))
+        key = question_key(question)
+        rows.append(
+            (f"c{i // 5}", question, key, f"select {i}", "[]", 1, "an answer", "rules", verdict)
+        )
     with con:
         con.executemany(
-            "INSERT INTO memory_episodes (conversation, question, sql, columns, row_count, "
-            "answer, provider, feedback, asked_at) VALUES (?,?,?,?,?,?,?,?, datetime('now'))",
+            "INSERT INTO memory_episodes (conversation, question, question_key, sql, columns, "
+            "row_count, answer, provider, feedback, asked_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?, datetime('now'))",
             rows,
         )
         con.execute(
@@ -67,17 +72,24 @@ def fill(path: Path, n: int) -> None:
 
 
 def like_scan(path: Path, question: str) -> list[int]:
+    """The same two look-ups without the FTS5 index and the key: the rows ranked by how many
+    of the question's words they contain (examples), and the rows whose question has them
+    all (reuse)."""
     words = [w for w in question.lower().split() if len(w) > 1]
     con = sqlite3.connect(path)
     try:
-        where = " OR ".join("lower(question) LIKE ?" for _ in words)
-        return [
-            r[0]
-            for r in con.execute(
-                f"SELECT id FROM memory_episodes WHERE {where} LIMIT 50",
-                [f"%{w}%" for w in words],
-            )
-        ]
+        score = " + ".join("(lower(question) LIKE ?)" for _ in words)
+        where = " AND ".join("lower(question) LIKE ?" for _ in words)
+        likes = [f"%{w}%" for w in words]
+        ranked = con.execute(
+            f"SELECT id FROM memory_episodes WHERE sql IS NOT NULL AND feedback >= 0 "
+            f"ORDER BY {score} DESC, id DESC LIMIT 20",
+            likes,
+        ).fetchall()
+        same = con.execute(
+            f"SELECT id FROM memory_episodes WHERE feedback != 0 AND {where} LIMIT 50", likes
+        ).fetchall()
+        return [r[0] for r in ranked + same]
     finally:
         con.close()
 
@@ -126,9 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         con.close()
         state.close()
     print(f"memory over {n:,} past questions, {rounds} rounds, file {size / 1e6:.1f} MB")
-    print(f"recall (FTS5 reuse + examples): median {ms(median(fts))}")
+    print(f"recall (key reuse + FTS5 examples): median {ms(median(fts))}")
     print(f"recall by LIKE scan:            median {ms(median(like))}")
-    print(f"ratio fts/like: {fmt_ratio(ratio(median(fts), median(like)))}")
+    print(f"ratio memory/like: {fmt_ratio(ratio(median(fts), median(like)))}")
     print(f"memory's cost per question (learn, knowledge, reuse, record): {ms(median(whole))}")
     print(f"forget one question with the scrub: median {ms(median(scrub))}")
     print(f"plain DELETE (text left in the file): median {ms(median(plain))}")

@@ -197,6 +197,9 @@ class MemoryEpisodeRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation: Mapped[str] = mapped_column(String(40), index=True)
     question: Mapped[str] = mapped_column(Text)
+    # The question's content words, sorted (core/agent/memory/recall.py): the same question
+    # in other words has the same key, so reuse is one indexed lookup.
+    question_key: Mapped[str] = mapped_column(String(400), index=True, default="")
     sql: Mapped[str | None] = mapped_column(Text, nullable=True)
     columns: Mapped[list[str]] = mapped_column(JSON, default=list)
     row_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -20,7 +20,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from aiser_desktop.core.agent.memory.learn import KEYS, Learned, read_statement
-from aiser_desktop.core.agent.memory.recall import examples, reusable
+from aiser_desktop.core.agent.memory.recall import canonical, examples, reusable
 from aiser_desktop.core.agent.memory.store import (
     Episode,
     GlossaryEntry,
@@ -122,7 +122,7 @@ class Memory:
         """An earlier answer to the same question that the person marked helpful, given
         since the preferences and the glossary last changed (a new fiscal year or a new
         definition may change the answer)."""
-        found = reusable(question, self.store.search(question, 50, usable="judged"))
+        found = reusable(question, self.store.same_questions(question))
         if found is None:
             return None
         changes = [p.updated_at for p in self.store.preferences()]
@@ -133,7 +133,8 @@ class Memory:
 
     def examples(self, question: str) -> list[Episode]:
         """Similar questions answered before (never one marked wrong)."""
-        return examples(question, self.store.search(question, 20, usable="examples"), EXAMPLES)
+        words = " ".join(canonical(question))  # content words only: "by" matches everything
+        return examples(question, self.store.search(words, 20, usable="examples"), EXAMPLES)
 
     # ------------------------------------------------------------------ the prompt
     def prompt(self, question: str) -> str:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from aiser_desktop.core.agent.memory.store import Episode
+if TYPE_CHECKING:
+    from aiser_desktop.core.agent.memory.store import Episode
 
 _PHRASES = tuple(
     (re.compile(p), r)
@@ -54,6 +56,12 @@ def canonical(question: str) -> frozenset[str]:
         text = pattern.sub(replacement, text)
     words = re.findall(r"[a-z]+|\d+(?:\.\d+)?", text)
     return frozenset(stem(w) for w in words if w not in _STOP)
+
+
+def question_key(question: str) -> str:
+    """The question's canonical form as one indexed string ("" when too short to reuse)."""
+    key = canonical(question)
+    return " ".join(sorted(key))[:400] if len(key) >= 2 else ""
 
 
 def same_question(a: str, b: str) -> bool:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, text, update
 
+from aiser_desktop.core.agent.memory.recall import question_key
 from aiser_desktop.core.errors import AiserError
 from aiser_desktop.core.state.models import (
     GlossaryRecord,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 FTS = "memory_episodes_fts"
 EXPORT_FORMAT = "aiser-memory/1"
 MAX_TERM = 200
+SEARCH_WINDOW = 5000  # similar questions are looked for among the latest this many
 
 
 class MemoryItemError(AiserError):
@@ -191,6 +193,7 @@ class MemoryStore:
             record = MemoryEpisodeRecord(
                 conversation=conversation,
                 question=question,
+                question_key=question_key(question),
                 sql=sql,
                 columns=columns,
                 row_count=row_count,
@@ -227,6 +230,23 @@ class MemoryStore:
             )
             return [_episode(r) for r in rows]
 
+    def same_questions(self, question: str, limit: int = 20) -> list[Episode]:
+        """Earlier answers with SQL and a verdict to the same question, maybe in other words
+        (the same :func:`~aiser_desktop.core.agent.memory.recall.question_key`), newest
+        first: one indexed lookup, however long memory is."""
+        key = question_key(question)
+        if not key:
+            return []
+        table = MemoryEpisodeRecord.__table__
+        query = (
+            select(table)
+            .where(table.c.question_key == key, table.c.sql.is_not(None), table.c.feedback != 0)
+            .order_by(table.c.id.desc())
+            .limit(limit)
+        )
+        with self.state.session() as s:
+            return [_episode(r) for r in s.execute(query)]
+
     def episode(self, episode_id: int) -> Episode | None:
         with self.state.session() as s:
             record = s.get(MemoryEpisodeRecord, episode_id)
@@ -248,6 +268,10 @@ class MemoryStore:
         match = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
         condition = {"judged": "e.feedback != 0", "examples": "e.feedback >= 0"}.get(usable)
         only = f" AND e.sql IS NOT NULL AND {condition}" if condition else ""
+        # Ranking every match of common words costs; the latest questions say most.
+        only += (
+            f" AND f.rowid > (SELECT coalesce(max(id), 0) - {SEARCH_WINDOW} FROM memory_episodes)"
+        )
         with self.state.session() as s:
             ids = [
                 int(r[0])

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("conversation", sa.String(40), nullable=False),
         sa.Column("question", sa.Text(), nullable=False),
+        sa.Column("question_key", sa.String(400), nullable=False),
         sa.Column("sql", sa.Text(), nullable=True),
         sa.Column("columns", sa.JSON(), nullable=False),
         sa.Column("row_count", sa.Integer(), nullable=False),
@@ -45,6 +46,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_memory_episodes_conversation", "memory_episodes", ["conversation"])
     op.create_index("ix_memory_episodes_asked_at", "memory_episodes", ["asked_at"])
+    op.create_index("ix_memory_episodes_question_key", "memory_episodes", ["question_key"])
     op.create_table(
         "memory_glossary",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -57,6 +59,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP TABLE IF EXISTS memory_episodes_fts")
     op.drop_table("memory_glossary")
+    op.drop_index("ix_memory_episodes_question_key", "memory_episodes")
     op.drop_index("ix_memory_episodes_asked_at", "memory_episodes")
     op.drop_index("ix_memory_episodes_conversation", "memory_episodes")
     op.drop_table("memory_episodes")
