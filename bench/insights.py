@@ -7,7 +7,7 @@ Both sides run in one workspace on the same tables, three times each with the or
 alternating; the medians are shown. The sides:
 
 - ``findings``: ``core/insights/findings.find_findings`` on the source, everything a person
-  gets: the data-quality checks (screened on a sample beyond 200,000 rows, counted on all
+  gets: the data-quality checks (screened on a 200,000-row sample beyond 1M rows, counted on all
   rows), missing values with what goes with them, the series over time with its trend,
   season, spikes and level shifts, the driver of the last change; ranked, 3 to 5 kept.
 - ``profile``: ``core/insights/profile_table`` alone (the screen's profile of every column).

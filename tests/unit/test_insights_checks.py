@@ -142,18 +142,18 @@ def test_value_anomalies_need_a_number(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_a_big_table_is_screened_on_a_sample_and_says_so() -> None:
     con = duckdb.connect()
-    con.execute("CREATE TABLE big AS SELECT i AS id, i % 7 AS qty FROM range(300000) t(i)")
+    con.execute("CREATE TABLE big AS SELECT i AS id, i % 7 AS qty FROM range(1200000) t(i)")
     con.execute("INSERT INTO big VALUES (5, -1)")
     report = data_quality(con, "big", today=TODAY)
     assert report.screened.startswith("a sample of ") and report.screened.endswith(
-        " of 300,001 rows"
+        " of 1,200,001 rows"
     )
     # the counts themselves are taken on all rows
     assert [(i.check, i.count) for i in report.issues if i.severity == "error"] == [
         ("duplicate_keys", 1), ("negative", 1),
     ]  # fmt: skip
     profile = profile_table(con, "big")
-    assert profile.sampled and profile.rows == 300_001
+    assert profile.sampled and profile.rows == 1_200_001
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone() == (0,)
 
 

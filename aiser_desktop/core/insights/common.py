@@ -1,8 +1,9 @@
 """What the insight modules share: names in SQL, column kinds, samples and findings.
 
-Every check screens a table in DuckDB SQL; beyond :data:`SAMPLE_ROWS` rows it screens a
-uniform sample instead (the sample's size is stated in what it returns), and the numbers a
-person reads come from targeted queries on all rows, whose SQL travels with them.
+Every check screens a table in DuckDB SQL; beyond :data:`SAMPLE_ABOVE` rows it screens a
+uniform sample of about :data:`SAMPLE_ROWS` rows instead (the sample's size is stated in what
+it returns), and the numbers a person reads come from targeted queries on all rows, whose SQL
+travels with them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from aiser_desktop.core.insights.profile import kind_of
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
 
-SAMPLE_ROWS = 200_000  # tables above this are screened on a sample of this many rows
+SAMPLE_ABOVE = 1_000_000  # tables above this many rows are screened on a sample
+SAMPLE_ROWS = 200_000  # of about this many rows
 _NAMES = itertools.count(1)
 
 
@@ -102,14 +104,18 @@ class Scope:
 
 @contextmanager
 def screened(
-    con: DuckDBPyConnection, relation: str, rows: int | None = None, limit: int = SAMPLE_ROWS
+    con: DuckDBPyConnection,
+    relation: str,
+    rows: int | None = None,
+    limit: int = SAMPLE_ROWS,
+    above: int = SAMPLE_ABOVE,
 ) -> Iterator[Scope]:
-    """A :class:`Scope` over ``relation``: the relation when it is small, else a uniform
+    """A :class:`Scope` over ``relation``: the relation up to ``above`` rows, else a uniform
     sample of about ``limit`` rows kept in a temporary table for the block (so every screen of
     the block reads the same sample).
     """
     total = count_rows(con, relation) if rows is None or rows < 0 else rows
-    if total <= limit:
+    if total <= max(limit, above):
         yield Scope(relation, total)
         return
     # Bernoulli sampling streams (each row kept with the same chance): ten times faster than

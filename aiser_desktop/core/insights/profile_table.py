@@ -6,7 +6,7 @@ instead of a query per statistic per column; distinct counts are HyperLogLog est
 quantiles come from a reservoir of 8,192 values per column (``reservoir_quantile``: ten times
 cheaper than the t-digest of ``approx_quantile``, and as good for a histogram's or an outlier
 fence's purpose), so memory stays flat whatever the size. Tables beyond
-``common.SAMPLE_ROWS`` rows are profiled on a sample, and the profile says so.
+``common.SAMPLE_ABOVE`` rows are profiled on a sample, and the profile says so.
 """
 
 from __future__ import annotations

@@ -138,7 +138,7 @@ def data_quality(
         issues += outliers(con, relation, scope.rows, summaries)
         issues += impossible_values(con, relation, scope.rows, summaries, today)
         issues += broken_foreign_keys(con, relation, scope.rows, columns, info, others or [])
-        issues += missing_values(relation, scope.rows, summaries, scope)
+        issues += missing_values(con, relation, scope.rows, summaries)
     issues.sort(key=lambda i: (_ORDER[i.severity], -i.share))
     return QualityReport(
         table=relation,
@@ -441,24 +441,27 @@ def _unique(con: DuckDBPyConnection, table: str, column: str) -> bool:
 
 
 def missing_values(
-    relation: str, rows: int, summaries: tuple[ColumnSummary, ...], scope: Scope
+    con: DuckDBPyConnection, relation: str, rows: int, summaries: tuple[ColumnSummary, ...]
 ) -> list[Issue]:
-    """Columns with missing values (for the record: many tables have some by design)."""
+    """Columns with missing values (for the record: many tables have some by design),
+    counted on all rows in one scan (``count(column)`` reads no values, only validity)."""
+    holed = [s for s in summaries if s.nulls]
+    if not holed:
+        return []
+    parts = ", ".join(f"count(*) - count({quote(s.name)})" for s in holed)
+    counts = con.execute(f"SELECT {parts} FROM {relation}").fetchone() or ()
     issues = []
-    for s in summaries:
-        if not s.nulls:
+    for s, count in zip(holed, counts, strict=True):
+        if not count:
             continue
         col = quote(s.name)
-        sql = f"SELECT count(*) - count({col}) AS missing FROM {relation}"
-        # the screen's share, scaled to all rows when it read a sample
-        count = round(s.nulls * rows / scope.read) if scope.sample else s.nulls
+        share = percent(int(count), rows)
         issues.append(
             Issue(
-                "missing_values", relation, s.name, "info", count, s.null_share,
-                f"{pct_text(round(s.null_share, 1) or s.null_share)} of {relation}.{s.name} "
-                "is missing.",
-                sql, rows_sql=f"SELECT * FROM {relation} WHERE {col} IS NULL",
-                detail="" if not scope.sample else f"Estimated from {scope.stated()}.",
+                "missing_values", relation, s.name, "info", int(count), share,
+                f"{pct_text(share)} of {relation}.{s.name} is missing ({int(count):,} rows).",
+                f"SELECT count(*) - count({col}) AS missing FROM {relation}",
+                rows_sql=f"SELECT * FROM {relation} WHERE {col} IS NULL",
             )
         )  # fmt: skip
     return issues
