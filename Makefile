@@ -83,6 +83,7 @@ bench: venv
 	$(PY) bench/charts.py
 	$(PY) bench/semantic.py
 	$(PY) bench/mcp_calls.py
+	$(PY) bench/memory.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

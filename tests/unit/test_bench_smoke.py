@@ -50,3 +50,10 @@ def test_startup_smoke() -> None:
     # The app's own lines either carry a goal or say why they could not run.
     for label in ("aiser --version:", "window shown (offscreen):"):
         assert label in out
+
+
+@pytest.mark.slow
+def test_memory_smoke() -> None:
+    out = run_smoke("memory.py")
+    for label in ("ratio memory/like:", "memory's cost per question", "ratio scrub/plain:"):
+        assert label in out
