@@ -216,7 +216,10 @@ class CategoryAxis(pg.AxisItem):
         for value in values:
             index = round(value)
             label = self.labels[index] if 0 <= index < len(self.labels) else ""
-            out.append(wrap(label, getattr(self, "_chars", MAX_LABEL)))
+            if self.orientation in ("left", "right"):  # one line each: rows are tight
+                out.append(short(label, 26))
+            else:
+                out.append(wrap(label, getattr(self, "_chars", MAX_LABEL)))
         return out
 
 
@@ -230,9 +233,41 @@ def wrap(label: str, width: int) -> str:
     return "\n".join(lines)
 
 
+class TimeAxis(pg.DateAxisItem):
+    """pyqtgraph's date axis, shown as stored (UTC wall time, no shift to the machine's time
+    zone), whose year view also shows every third or sixth month when every month does not
+    fit (pyqtgraph's shows years alone, so a year in a narrow chart had two labels)."""
+
+    def __init__(self, orientation: str = "bottom", **kwargs: Any) -> None:
+        super().__init__(orientation=orientation, utcOffset=0, **kwargs)
+        self._years = _year_month_level()
+
+    def setZoomLevelForDensity(self, density: float) -> None:
+        from pyqtgraph.graphicsItems import DateAxisItem as module
+
+        super().setZoomLevelForDensity(density)
+        if self.zoomLevel is module.YEAR_MONTH_ZOOM_LEVEL:
+            self._years.utcOffset = self.utcOffset
+            self.zoomLevel = self._years
+
+
+def _year_month_level() -> Any:
+    from pyqtgraph.graphicsItems import DateAxisItem as module
+
+    return module.ZoomLevel(
+        [
+            module.TickSpec(
+                module.YEAR_SPACING, module.makeYStepper(1), "%Y", autoSkip=[1, 5, 10, 25]
+            ),
+            module.TickSpec(module.MONTH_SPACING, module.makeMStepper(1), "%b", autoSkip=[1, 3, 6]),
+        ],
+        "YYYY",
+    )
+
+
 def time_axis(orientation: str = "bottom") -> pg.DateAxisItem:
-    """A date axis that shows times as stored (UTC wall time, no local shift)."""
-    return pg.DateAxisItem(orientation=orientation, utcOffset=0)
+    """A date axis that shows times as stored (see :class:`TimeAxis`)."""
+    return TimeAxis(orientation)
 
 
 def axis_for(kind: str, orientation: str, labels: list[str] | None = None) -> pg.AxisItem:

@@ -372,7 +372,7 @@ class ChartCanvas(QWidget):
         line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(style.muted, width=1))
         line.pen.setStyle(Qt.PenStyle.DashLine)
         tip = pg.TextItem(
-            anchor=(0, 1), fill=style.qcolour(style.background, 235), border=pg.mkPen(style.axis)
+            anchor=(0, 1), fill=style.qcolour(style.background, 250), border=pg.mkPen(style.axis)
         )
         for item in (line, tip):
             item.setZValue(1000)
@@ -418,7 +418,7 @@ class ChartCanvas(QWidget):
                 else ""
             )
         else:
-            head = figure.x_text(x)
+            head = figure.x_text(figure.snap(x) if figure.x_kind != "category" else x)
         if figure.spec.kind == "heatmap":
             picked = figure.pick(x, y) or {}
             head = " · ".join(str(v) for v in picked.values())

@@ -242,7 +242,7 @@ def draw_pie(figure: Figure) -> None:
     plot.showGrid(x=False, y=False)
     plot.setAspectLocked(True)
     plot.setMouseEnabled(x=False, y=False)
-    figure.add_legend(columns=1 if len(labels) <= 8 else 2)
+    figure.add_legend(columns=1 if len(labels) <= 8 else 2, inside=True)
     legend = figure.legend
     assert legend is not None
     legend.anchor(itemPos=(1, 0.5), parentPos=(1, 0.5), offset=(-8, 0))

@@ -102,7 +102,7 @@ def _draw_lines(figure: Figure, *, area: bool) -> None:
     groups = split(figure)
     count = len(groups) * len(ys)
     if count > 1 or spec.y2:
-        figure.add_legend(columns=1 if count + len(spec.y2) <= 6 else 2)
+        figure.add_legend(columns=min(6, count + len(spec.y2)))
     stack = area and spec.stacked and count > 1
     if stack:
         _stacked_areas(figure, groups, ys, uniques)
@@ -113,7 +113,7 @@ def _draw_lines(figure: Figure, *, area: bool) -> None:
             for measure in ys:
                 name = series_name(label, measure, len(ys))
                 y = as_numbers(rows[measure])
-                if len(ys) > 1:  # M4 rows of the other measures hold NULL here
+                if len(ys) + len(spec.y2) > 1:  # M4 rows of other measures hold NULL here
                     keep = np.isfinite(y)
                     x, y = x_all[keep], y[keep]
                 else:
@@ -184,6 +184,7 @@ def _second_axis(
     plot.showAxis("right")
     right = plot.getAxis("right")
     figure.style_axis(right)
+    right.setGrid(False)  # one set of grid lines: the left axis's
     box = pg.ViewBox()
     plot.scene().addItem(box)
     right.linkToView(box)
@@ -192,7 +193,9 @@ def _second_axis(
     if len(names) == 1:
         figure.label_axis("right", names[0])
     if figure.legend is None:
-        figure.add_legend()
+        figure.add_legend(columns=min(6, len(figure.series) + len(names)))
+        for series in figure.series:  # the left axis's series, drawn before the legend
+            figure.legend.addItem(series.items[0], series.name)
 
     def follow() -> None:
         box.setGeometry(plot.getViewBox().sceneBoundingRect())
@@ -206,11 +209,11 @@ def _second_axis(
         for measure in names:
             name = series_name(label, measure, 1) if label else measure
             colour = figure.colour(index, name)
-            item = pg.PlotDataItem(x, as_numbers(rows[measure]), pen=figure.pen(colour, 2, True))
+            y = as_numbers(rows[measure])
+            keep = np.isfinite(y)  # M4 rows of the other measures hold NULL here
+            item = pg.PlotDataItem(x[keep], y[keep], pen=figure.pen(colour, 2, True))
             box.addItem(item)
-            assert figure.legend is not None
-            figure.legend.addItem(item, f"{name} (right)")
-            figure.add_series(Series(name, colour, [item], x, as_numbers(rows[measure]), True))
+            figure.add_series(Series(name, colour, [item], x, y, True), f"{name} (right)")
             index += 1
 
 
@@ -277,7 +280,7 @@ def draw_bar(figure: Figure) -> None:
     if len(ys) == 1 and not spec.series:
         figure.label_axis("bottom" if horizontal else "left", ys[0])
     if len(parts) > 1 or spec.y2:
-        figure.add_legend(columns=1 if len(parts) <= 6 else 2)
+        figure.add_legend(columns=min(6, len(parts) + len(spec.y2)))
     positions = np.arange(len(labels), dtype=np.float64)
     stacked = spec.stacked and len(parts) > 1
     width = 0.72 if stacked or len(parts) == 1 else 0.8 / len(parts)
@@ -304,8 +307,6 @@ def draw_bar(figure: Figure) -> None:
                 x=centre, width=width * 0.92, y0=base, height=values, brush=brush, pen=None
             )
         plot.addItem(bars)
-        if figure.legend is not None:
-            figure.legend.addItem(bars, name)
         figure.add_series(Series(name, colour, [bars], positions, matrix[row]))
     if not horizontal:
         _second_axis(figure, groups, uniques)
@@ -322,7 +323,7 @@ def draw_bar(figure: Figure) -> None:
         else float(np.nanmax(np.append(matrix, 0.0)))
     )
     span = (hi - lo) or 1.0
-    value_range = (lo - (0.04 * span if lo < 0 else 0.002 * span), hi + 0.06 * span)
+    value_range = (lo - (0.04 * span if lo < 0 else 0.012 * span), hi + 0.06 * span)
     category_range = (-0.6, len(labels) - 0.4)
     if horizontal:
         box.setRange(xRange=value_range, yRange=category_range, padding=0)
@@ -378,7 +379,7 @@ def draw_scatter(figure: Figure) -> None:
         figure.label_axis("left", ys[0])
     groups = split(figure)
     if len(groups) * len(ys) > 1:
-        figure.add_legend(columns=1 if len(groups) * len(ys) <= 6 else 2)
+        figure.add_legend(columns=min(6, len(groups) * len(ys)))
     size_range = None
     if spec.size and spec.size in table.column_names:
         sizes = as_numbers(table[spec.size])
@@ -403,7 +404,7 @@ def draw_scatter(figure: Figure) -> None:
                 pen=pg.mkPen(figure.style.qcolour(colour, 255), width=1),
                 name=name,
             )
-            plot.addItem(item)  # named: the legend takes it by itself
+            plot.addItem(item)
             order = np.argsort(x, kind="stable")
             figure.add_series(Series(name, colour, [item], x[order], y[order]))
             index += 1

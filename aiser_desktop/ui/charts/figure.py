@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from aiser_desktop.core.charts.spec import ChartSpec
 from aiser_desktop.ui.charts.axes import value_text
@@ -107,6 +107,7 @@ class Figure:
     y_kind: str = "number"
     y_labels: list[str] | None = None
     picker: Picker | None = None
+    legend_row: bool = False
 
     # ------------------------------------------------------------------ building blocks
     def add_plot(
@@ -116,7 +117,7 @@ class Figure:
         axes = {"bottom": bottom, "left": left}
         if right is not None:
             axes["right"] = right
-        plot = self.layout.addPlot(row=2, col=0, axisItems=axes)
+        plot = self.layout.addPlot(row=3, col=0, axisItems=axes)
         plot.setMenuEnabled(False)
         plot.hideButtons()
         plot.showGrid(x=False, y=True, alpha=0.35 if self.style.dark else 0.5)
@@ -129,11 +130,14 @@ class Figure:
         self.plot = plot
         return plot
 
-    def add_series(self, series: Series) -> Series:
-        """Records a drawn series; its items learn it, so the legend toggles all of them."""
+    def add_series(self, series: Series, legend_name: str | None = None) -> Series:
+        """Records a drawn series; its items learn it, so the legend toggles all of them.
+        With a legend row, the series gets its entry there (as ``legend_name``)."""
         for item in series.items:
             item.aiser_series = series
         self.series.append(series)
+        if self.legend is not None and self.legend_row and series.items:
+            self.legend.addItem(series.items[0], legend_name or series.name)
         return series
 
     def style_axis(self, axis: pg.AxisItem) -> None:
@@ -152,20 +156,31 @@ class Figure:
         size = f"{8.5 * self.style.scale:.1f}pt"
         self.plot.setLabel(name, text, color=self.style.muted, size=size)
 
-    def add_legend(self, columns: int = 1) -> pg.LegendItem:
-        """A legend in the plot's top right corner, on a translucent card."""
-        assert self.plot is not None
+    def add_legend(self, columns: int = 1, *, inside: bool = False) -> pg.LegendItem:
+        """The legend: a row under the title (it never covers the data), or ``inside`` the
+        plot's right edge on a card (a pie's)."""
         style = self.style
-        legend = self.plot.addLegend(
-            offset=(-8, 8),
-            labelTextColor=style.text,
-            labelTextSize=f"{8.5 * style.scale:.1f}pt",
-            brush=style.qcolour(style.background, 215),
-            pen=pg.mkPen(style.axis),
-            colCount=columns,
-            verSpacing=-6,
-            sampleType=SeriesSample,
-        )
+        options: dict[str, Any] = {
+            "labelTextColor": style.text,
+            "labelTextSize": f"{8.5 * style.scale:.1f}pt",
+            "colCount": columns,
+            "sampleType": SeriesSample,
+        }
+        if inside:
+            assert self.plot is not None
+            legend = self.plot.addLegend(
+                offset=(-8, 8),
+                brush=style.qcolour(style.background, 215),
+                pen=pg.mkPen(style.axis),
+                verSpacing=-6,
+                **options,
+            )
+        else:
+            legend = pg.LegendItem(offset=None, horSpacing=4, verSpacing=-8, **options)
+            legend.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            self.layout.addItem(legend, row=2, col=0)
+            self.layout.layout.setAlignment(legend, Qt.AlignmentFlag.AlignLeft)
+            self.legend_row = True
         self.legend = legend
         return legend
 
@@ -187,6 +202,15 @@ class Figure:
 
     def x_text(self, x: float) -> str:
         return value_text(x, self.x_kind, self.x_labels)
+
+    def snap(self, x: float) -> float:
+        """The x of the drawn point nearest ``x`` (the crosshair names a real row's x)."""
+        for series in self.series:
+            if series.x is not None and len(series.x) and series.visible:
+                index = nearest(series.x, x)
+                if index >= 0:
+                    return float(series.x[index])
+        return x
 
     def values_at(self, x: float) -> list[tuple[str, str, str]]:
         """(series, colour, value) of each visible series at the point nearest ``x``."""
