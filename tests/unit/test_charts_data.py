@@ -151,6 +151,9 @@ def test_boxes_give_five_numbers_and_a_count(engine: Engine) -> None:
         "n": 2,
     }
     assert [g["region"] for g in grouped] == ["east", "north", "south"]
+    # Whiskers stop at the last value within 1.5 box heights; 100 is an outlier, not drawn.
+    tukey = rows(engine, ChartSpec("box", x="v"), "SELECT unnest([1,2,3,4,5,6,7,8,9,100]) AS v")
+    assert tukey == [{"min": 1, "q1": 3.25, "median": 5.5, "q3": 7.75, "max": 9, "n": 10}]
 
 
 def test_a_heatmap_has_one_cell_per_pair(engine: Engine) -> None:

@@ -145,25 +145,41 @@ def histogram_sql(spec: ChartSpec, rel: str, schema: pa.Schema | None) -> str:
 def box_sql(spec: ChartSpec, rel: str) -> str:
     """Five numbers and a count per box. With ``y``: ``x`` groups the boxes (its column keeps
     its name, as text) and ``y[0]`` is measured. Without ``y``: ``x`` is measured, in one box,
-    or one per ``series`` value (that column keeps its name)."""
+    or one per ``series`` value (that column keeps its name).
+
+    ``min`` and ``max`` are the whiskers (Tukey's): the most extreme values within 1.5 times
+    the box's height of the box; the values beyond are outliers and are not drawn.
+    """
     if spec.y:
         group, value = spec.x, spec.y[0]
     else:
         group, value = spec.series, spec.x or ""
     v = q(value)
-    stats = (
-        f"min({v}) AS min, quantile_cont({v}, 0.25) AS q1, median({v}) AS median, "
-        f"quantile_cont({v}, 0.75) AS q3, max({v}) AS max, count({v}) AS n"
+    g = q(group) if group else None
+    keys = f"CAST({g} AS VARCHAR) AS {g}, " if g else ""
+    quartiles = (
+        "quantile_cont(v, 0.25) AS q1, median(v) AS median, quantile_cont(v, 0.75) AS q3, "
+        "count(*) AS n"
     )
-    where = f"WHERE {v} IS NOT NULL"
-    if not group:
-        return f"SELECT {stats} FROM ({rel}) AS f {where}"
-    g = q(group)
+    if g:
+        boxes = (
+            f"SELECT {g}, {quartiles}, count(*) OVER () AS groups FROM d GROUP BY {g} "
+            f"ORDER BY n DESC LIMIT {MAX_BOXES}"
+        )
+        join = f"JOIN s ON d.{g} IS NOT DISTINCT FROM s.{g}"
+        group_by = f"GROUP BY s.{g}, s.q1, s.median, s.q3, s.n, s.groups"
+        head, tail = f"s.{g}, ", f", s.groups AS {q(GROUPS)}"
+        order = f" ORDER BY s.{g} NULLS LAST"
+    else:
+        boxes = f"SELECT {quartiles} FROM d HAVING count(*) > 0"
+        join, group_by, head, tail, order = "CROSS JOIN s", "GROUP BY ALL", "", "", ""
+    low, high = "s.q1 - 1.5 * (s.q3 - s.q1)", "s.q3 + 1.5 * (s.q3 - s.q1)"
     return (
-        f"WITH s AS (SELECT CAST({g} AS VARCHAR) AS {g}, {stats}, count(*) OVER () AS groups "
-        f"FROM ({rel}) AS f {where} GROUP BY 1 ORDER BY n DESC LIMIT {MAX_BOXES}) "
-        f"SELECT {g}, min, q1, median, q3, max, n, groups AS {q(GROUPS)} FROM s "
-        f"ORDER BY {g} NULLS LAST"
+        f"WITH d AS (SELECT {keys}{v} AS v FROM ({rel}) AS f WHERE {v} IS NOT NULL), "
+        f"s AS ({boxes}) "
+        f"SELECT {head}min(d.v) FILTER (WHERE d.v >= {low}) AS min, s.q1, s.median, s.q3, "
+        f"max(d.v) FILTER (WHERE d.v <= {high}) AS max, s.n{tail} "
+        f"FROM d {join} {group_by}{order}"
     )
 
 
