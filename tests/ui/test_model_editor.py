@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
 from aiser_desktop.ui.main_window import MainWindow
@@ -39,7 +40,10 @@ def open_editor(qtbot: QtBot, window: MainWindow, path: Path) -> ModelEditor:
 
 
 def retype(qtbot: QtBot, editor: ModelEditor, text: str) -> None:
-    editor.text.setPlainText(text)
+    """Replaces the whole text as typing would (one undo step), then waits for the check."""
+    cursor = editor.text.textCursor()
+    cursor.select(QTextCursor.SelectionType.Document)
+    cursor.insertText(text)
     assert not editor.checked
     qtbot.waitUntil(lambda: editor.checked, timeout=5_000)
 
@@ -64,7 +68,7 @@ def test_an_invalid_file_shows_the_error_at_its_line(
     underlined = editor.text.extraSelections()
     assert len(underlined) == 1
     assert underlined[0].cursor.block().blockNumber() == 10
-    assert underlined[0].cursor.selectedText() == "type: total"
+    assert underlined[0].cursor.selectedText() == "total"  # the value the error points at
     assert editor.list.count() == 1 and editor.list.item(0).text().startswith("Line 11")
     assert editor.status.text() == "1 problem"
 
