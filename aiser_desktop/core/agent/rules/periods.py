@@ -250,8 +250,9 @@ def _fiscal(
             f"starts in {name}), before {following.isoformat()}",
         )
     end = last + timedelta(days=1)
+    said = "fiscal year to date" if period.relative == "ytd" else "this fiscal year"
     return (
-        Period(start=start.isoformat(), end=end.isoformat(), label=period.label),
+        Period(start=start.isoformat(), end=end.isoformat(), label=f"{said} (from {name} {year})"),
         f"'{period.label}' read as the fiscal year from {name} {start.year} (your fiscal "
         f"year starts in {name}) to the data's last date, {last.isoformat()}",
     )
