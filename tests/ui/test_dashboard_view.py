@@ -254,3 +254,30 @@ def test_an_agent_answer_with_a_chart_can_be_added_as_a_chart(
     assert window.ws is not None
     tile = DashboardStore(window.ws.state).dashboard(BOARD).tiles[-1]
     assert tile.kind == "chart" and tile.y >= 8 and tile.spec == answer.chart
+
+
+def test_tiles_are_added_renamed_and_removed_from_the_view(
+    make_window: Callable[..., MainWindow], sample_path: Path, qtbot: QtBot
+) -> None:
+    window = make_window(sample_path)
+    view = open_board(window, qtbot)
+    dialog = view.ask_table_tile()
+    dialog.setTextValue("select origin, count(*) as flights from flights group by 1")
+    with qtbot.waitSignal(view.refreshed, timeout=TIMEOUT):
+        dialog.accept()
+    qtbot.waitUntil(lambda: not view.busy and not view._saving, timeout=TIMEOUT)
+    added = frame(view, "Table")
+    assert added.tile.id is not None and added.tile.y >= 8  # below the others
+    assert isinstance(added.body, QTableView) and added.body.model().rowCount() == 3
+
+    menu = view.tile_menu(added)
+    labels = [a.text() for a in menu.actions() if a.text()]
+    assert labels[:2] == ["Rename…", "Copy SQL"] and "Remove tile" in labels
+    with qtbot.waitSignal(view.saved, timeout=TIMEOUT):
+        view.rename_tile(view.grid.frames.index(added), "Flights by airport")
+    assert "Flights by airport" in stored(window)
+    remove = next(a for a in menu.actions() if a.text() == "Remove tile")
+    with qtbot.waitSignal(view.saved, timeout=TIMEOUT):
+        remove.trigger()
+    assert len(stored(window)) == 6 and "Flights by airport" not in stored(window)
+    menu.deleteLater()  # the view's, so it outlives the removed tile

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QRadioButton,
@@ -209,3 +210,25 @@ class AddToDashboardDialog(QDialog):
 
     def show_error(self, text: Any) -> None:
         self.error.setText(str(text))
+
+
+def ask_text(parent: QWidget, title: str, label: str, text: str, done: Any) -> QInputDialog:
+    """Asks for a few lines of text (a note, a query); ``done(text)`` on OK. Not blocking."""
+    return ask_line(parent, title, label, text, done, lines=True)
+
+
+def ask_line(
+    parent: QWidget, title: str, label: str, text: str, done: Any, *, lines: bool = False
+) -> QInputDialog:
+    """Asks for one line of text (a title), or several; ``done(text)`` on OK. Not blocking."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    if lines:
+        dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+        dialog.resize(480, 280)
+    dialog.setTextValue(text)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.textValueSelected.connect(done)
+    dialog.open()
+    return dialog

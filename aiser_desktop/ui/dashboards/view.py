@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from aiser_desktop.core.dashboards.model import Dashboard, DashboardFilter, SavedChart, Tile
 from aiser_desktop.core.dashboards.refresh import Cancel, TileResult, run_tile
+from aiser_desktop.ui.dashboards.dialogs import FilterDialog, ask_line, ask_text
 from aiser_desktop.ui.dashboards.grid import DashboardGrid, TileFrame
 from aiser_desktop.ui.dashboards.tiles import body_for, message_body
 from aiser_desktop.ui.workers import TaskRunner
@@ -208,14 +209,12 @@ class DashboardView(QWidget):
         frame.note.setToolTip("; ".join(result.filters) if result and filtered else "")
 
     def _show_filters(self) -> None:
-        for chip in self._chips:
-            self.filter_row.removeWidget(chip)
-            chip.deleteLater()
-        self._chips = []
-        self.filter_row.removeWidget(self.filter_label)
-        self.filter_row.removeWidget(self.add_filter_button)
+        """The filter bar: "Filters", a chip per filter (click removes it), "+ Filter"."""
         while self.filter_row.count():
             self.filter_row.takeAt(0)
+        for chip in self._chips:
+            chip.deleteLater()
+        self._chips = []
         self.filter_row.addWidget(self.filter_label)
         for i, flt in enumerate(self.dashboard.filters):
             chip = QToolButton()
@@ -458,7 +457,6 @@ class DashboardView(QWidget):
 
     # ------------------------------------------------------------------ dialogs and menus
     def ask_filter(self) -> Any:
-        from aiser_desktop.ui.dashboards.dialogs import FilterDialog
 
         dialog = FilterDialog(self.filter_columns(), self)
         dialog.chosen.connect(self.add_filter)
@@ -491,7 +489,7 @@ class DashboardView(QWidget):
                 w, h = default_size("text")
                 self.add_tile(Tile(kind="text", title="Note", text=text, w=w, h=h))
 
-        return self._ask_text("Add a note", "The note's text:", "", add)
+        return ask_text(self, "Add a note", "The note's text:", "", add)
 
     def ask_table_tile(self) -> QInputDialog:
         from aiser_desktop.core.dashboards.layout import default_size
@@ -501,19 +499,7 @@ class DashboardView(QWidget):
                 w, h = default_size("table")
                 self.add_tile(Tile(kind="table", title="Table", sql=sql, w=w, h=h))
 
-        return self._ask_text("Add a table", "The SELECT whose rows the tile shows:", "", add)
-
-    def _ask_text(self, title: str, label: str, text: str, done: Any) -> QInputDialog:
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle(title)
-        dialog.setLabelText(label)
-        dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
-        dialog.setTextValue(text)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.textValueSelected.connect(done)
-        dialog.resize(480, 280)
-        dialog.open()
-        return dialog
+        return ask_text(self, "Add a table", "The SELECT whose rows the tile shows:", "", add)
 
     def _tile_menu(self, frame: TileFrame, where: QPoint) -> None:
         menu = self.tile_menu(frame)
@@ -524,18 +510,18 @@ class DashboardView(QWidget):
         """A tile's menu: Rename…, Edit text…, the size steps, Remove."""
         index = self.grid.frames.index(frame)
         tile = frame.tile
-        menu = QMenu(frame)
+        menu = QMenu(self)  # not the frame's: removing the tile deletes the frame
         menu.addAction(
             "Rename…",
-            lambda: self._ask_line(
-                "Rename tile", "Title:", tile.title, lambda t: self.rename_tile(index, t)
+            lambda: ask_line(
+                self, "Rename tile", "Title:", tile.title, lambda t: self.rename_tile(index, t)
             ),
         )
         if tile.kind == "text":
             menu.addAction(
                 "Edit text…",
-                lambda: self._ask_text(
-                    "Edit note", "Text:", tile.text or "", lambda t: self.set_text(index, t)
+                lambda: ask_text(
+                    self, "Edit note", "Text:", tile.text or "", lambda t: self.set_text(index, t)
                 ),
             )
         if tile.sql:
@@ -545,16 +531,6 @@ class DashboardView(QWidget):
         menu.addSeparator()
         menu.addAction("Remove tile", lambda: self.remove_tile(index))
         return menu
-
-    def _ask_line(self, title: str, label: str, text: str, done: Any) -> QInputDialog:
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle(title)
-        dialog.setLabelText(label)
-        dialog.setTextValue(text)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.textValueSelected.connect(done)
-        dialog.open()
-        return dialog
 
     # ------------------------------------------------------------------ export
     def ask_export(self, suffix: str) -> QFileDialog:
