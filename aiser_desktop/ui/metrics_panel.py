@@ -213,6 +213,7 @@ class MetricsPanel(QWidget):
         self.running = False
         self.last_chart: Any = None  # the ChartSpec of the last result
         self.last_compiled: Any = None
+        self.show_chart_next = False  # members were dropped on the Chart tab: show it
 
         self.search = QLineEdit()
         self.search.setObjectName("search")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QTabBar, QTabWidget
 
 from aiser_desktop.ui.metrics_query import MEMBER_MIME, dropped_members
 from aiser_desktop.ui.sources_tree import rows_text
@@ -52,9 +53,18 @@ class _DropTarget(QObject):
             members = dropped_members(event.mimeData())
             if members:
                 event.acceptProposedAction()
+                self._panel.show_chart_next = self._on_chart(watched, event)
                 self._panel.add_members(members)
                 return True
         return False
+
+    @staticmethod
+    def _on_chart(watched: QObject, event: QDropEvent) -> bool:
+        """Whether the drop landed on the Chart tab (its tab, or its page in front)."""
+        if isinstance(watched, QTabBar):
+            return watched.tabText(watched.tabAt(event.position().toPoint())) == "Chart"
+        tabs = getattr(watched, "tabs", None)
+        return isinstance(tabs, QTabWidget) and tabs.tabText(tabs.currentIndex()) == "Chart"
 
 
 def attach(window: MainWindow) -> MetricsPanel:
@@ -107,24 +117,23 @@ def show_result(
     window.status.last_result.setText(
         f"{rows_text(handle.row_count) or '0 rows'} · metrics · {seconds_text(seconds)}"
     )
-    show_chart(window, panel.last_chart, table)
+    drawn = show_chart(window, panel.last_chart, handle)
+    if drawn and panel.show_chart_next:
+        window.results_panel.show_chart()
+    panel.show_chart_next = False
 
 
-def show_chart(window: MainWindow, spec: Any, table: Any) -> bool:
-    """Draws ``spec`` in the Chart tab when the chart canvas is there; True if drawn."""
-    if spec is None:
+def show_chart(window: MainWindow, spec: Any, handle: Any) -> bool:
+    """Draws ``spec`` over the result in the Chart tab's canvas; True if it started."""
+    canvas, ws = window.chart_canvas, window.ws
+    if spec is None or canvas is None or ws is None:
         return False
-    canvas = window.results_panel.chart
-    for name in ("show_chart", "set_chart"):
-        draw = getattr(canvas, name, None)
-        if callable(draw):
-            try:
-                draw(spec, table)
-            except Exception:
-                log.exception("the metrics chart could not be drawn")
-                return False
-            return True
-    return False
+    canvas.set_engine(ws.engine)
+    try:
+        return bool(canvas.chart_result(handle, spec))
+    except Exception:
+        log.exception("the metrics chart could not be drawn")
+        return False
 
 
 def open_model_file(window: MainWindow, path: Path, text: str, new: bool) -> ModelEditor | None:

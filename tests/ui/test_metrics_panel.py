@@ -109,6 +109,10 @@ def test_double_clicks_build_a_query_shown_in_the_grid_with_a_chart(
     assert grid_rows(window) == [["north", "13.50"], ["south", "7.25"]]
     spec = panel.last_chart
     assert (spec.kind, spec.x, spec.y) == ("bar", "sales.region", ["sales.revenue"])
+    canvas = window.chart_canvas
+    assert canvas is not None
+    qtbot.waitUntil(lambda: canvas.spec is not None and canvas.spec.x == "sales.region")
+    assert window.results_panel.tabs.currentWidget() is window.grid  # the rows in front
     assert "Metrics query" in window.messages.toPlainText()
 
 
@@ -142,6 +146,7 @@ def test_members_dropped_on_the_results_panel_run_a_query(
         ]
     )
     target = window.results_panel
+    target.show_chart()  # the Chart tab in front: the drop builds a chart
     enter = QDragEnterEvent(
         QPoint(20, 20),
         Qt.DropAction.CopyAction,
@@ -161,6 +166,10 @@ def test_members_dropped_on_the_results_panel_run_a_query(
     run_and_wait(qtbot, panel, lambda: window.metrics_drop_target.eventFilter(target, drop))
     assert drop.isAccepted()
     assert sorted(grid_rows(window)) == [["apples", "1"], ["pears", "2"]]
+    canvas = window.chart_canvas
+    assert canvas is not None and target.tabs.currentWidget() is canvas
+    qtbot.waitUntil(lambda: canvas.spec is not None and canvas.spec.x == "sales.product")
+    assert canvas.spec.y == ["sales.count"]
     assert mime.text() == "sales.count, sales.product"  # what the SQL editor receives
 
 
