@@ -13,7 +13,7 @@ from aiser_desktop.core.semantic.store import get_rollup
 from aiser_desktop.core.workspace import Workspace
 from tests.unit.semantic_support import SHOP_SQL, write_shop_model
 
-TABLE = 'aiser_semantic."orders__by_day"'
+TABLE = '_aiser_semantic."orders__by_day"'
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def test_a_query_the_rollup_cannot_answer_reads_the_tables(
 ) -> None:
     compiled, from_tables, raw = raw_and_rollup(shop, query)
     assert compiled.pre_aggregation is None
-    assert "aiser_semantic" not in compiled.sql
+    assert "_aiser_semantic" not in compiled.sql
     assert from_tables == raw
 
 

@@ -2,7 +2,7 @@
 
 A rollup (``pre_aggregations: - name: by_day, measures: [...], dimensions: [...],
 time_dimension: ..., granularity: day``) is built as a table in the private schema
-``aiser_semantic`` of data.duckdb, one row per dimension values and time bucket. Measures are
+``_aiser_semantic`` of data.duckdb, one row per dimension values and time bucket. Measures are
 stored so they can be aggregated again: count, sum, min and max as themselves, avg as its sum
 and count. count_distinct cannot be re-aggregated, so a rollup serves it only when the query
 groups exactly as the rollup does.
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA = "aiser_semantic"
+SCHEMA = "_aiser_semantic"
 ADDITIVE = frozenset({"count", "sum", "min", "max", "avg"})
 _ORDER = ("second", "minute", "hour", "day", "week", "month", "quarter", "year")
 
@@ -399,7 +399,7 @@ def _compile(ex: Expander, pre: PreAggregation, q: Query, table: str) -> Compile
 
 
 def _table(name: str) -> exp.Expr:
-    """``aiser_semantic."cube__name"`` as a table, without parsing it."""
+    """``_aiser_semantic."cube__name"`` as a table, without parsing it."""
     from sqlglot import exp
 
     schema, _, table = name.partition(".")
