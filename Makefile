@@ -84,6 +84,7 @@ bench: venv
 	$(PY) bench/semantic.py
 	$(PY) bench/mcp_calls.py
 	$(PY) bench/memory.py
+	$(PY) bench/dashboards.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
