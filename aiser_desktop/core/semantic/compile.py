@@ -17,6 +17,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from aiser_desktop.core.semantic.filters import (
+    filter_condition,
+    filter_leaves,
+    is_measure_filter,
+    range_condition,
+    ts,
+)
 from aiser_desktop.core.semantic.members import (
     Expander,
     add_join,
@@ -27,8 +34,6 @@ from aiser_desktop.core.semantic.members import (
 )
 from aiser_desktop.core.semantic.model import Dimension, Measure, SemanticModel
 from aiser_desktop.core.semantic.query import (
-    Group,
-    Leaf,
     Query,
     SemanticQueryError,
     TimeDim,
@@ -113,7 +118,7 @@ def _cache_key(raw: dict[str, Any], q: Query, rollups: dict[str, str] | None) ->
     except (TypeError, ValueError):
         return ""
     ranges = [td.range for td in q.time_dimensions]
-    values = [leaf.values for leaf in _filter_leaves(q.filters)]
+    values = [leaf.values for leaf in filter_leaves(q.filters)]
     return f"{text}|{ranges!r}|{values!r}|{sorted((rollups or {}).items())!r}"
 
 
@@ -128,7 +133,7 @@ def _compile(model: SemanticModel, q: Query, rollups: dict[str, str] | None) -> 
     leaves: list[Measure] = []
     for _, m in q.measures:
         leaves += [x for x in ex.leaves(m) if x not in leaves]
-    for leaf in _filter_leaves(q.filters):
+    for leaf in filter_leaves(q.filters):
         if isinstance(leaf.member, Measure):
             leaves += [x for x in ex.leaves(leaf.member) if x not in leaves]
     groups: dict[tuple[str, str], list[Measure]] = {}
@@ -144,13 +149,6 @@ def _compile(model: SemanticModel, q: Query, rollups: dict[str, str] | None) -> 
     if not built:
         built.append(_dimensions_only(ex, q))
     return finish(ex, q, built)
-
-
-def _filter_leaves(filters: list[Leaf | Group]) -> list[Leaf]:
-    out: list[Leaf] = []
-    for f in filters:
-        out += _filter_leaves(f.items) if isinstance(f, Group) else [f]
-    return out
 
 
 # ---------------------------------------------------------------------- dimensions and filters
@@ -177,150 +175,11 @@ def dimension_exprs(ex: Expander, q: Query) -> list[tuple[str, exp.Expr]]:
     return out
 
 
-def _ts(moment: datetime) -> exp.Expr:
-    from sqlglot import exp
-
-    return cast(exp.Literal.string(moment.isoformat(sep=" ")), "TIMESTAMP")
-
-
-def range_condition(value: exp.Expr, rng: tuple[datetime, datetime]) -> exp.Expr:
-    from sqlglot import exp
-
-    return exp.and_(
-        exp.GTE(this=value, expression=_ts(rng[0])),
-        exp.LT(this=value.copy(), expression=_ts(rng[1])),
-        copy=False,
-    )
-
-
-def _literal(dim: Measure | Dimension, value: Any) -> exp.Expr:
-    from sqlglot import exp
-
-    if value is None:
-        return exp.Null()
-    if dim.type in (
-        "number",
-        "count",
-        "count_distinct",
-        "count_distinct_approx",
-        "sum",
-        "avg",
-        "min",
-        "max",
-    ):
-        try:
-            float(value)
-        except (TypeError, ValueError):
-            raise SemanticQueryError(
-                f"{value!r} is not a number (filter on {dim.full_name})."
-            ) from None
-        return exp.Literal.number(str(value))
-    if dim.type == "boolean":
-        return exp.Boolean(this=str(value).lower() in ("true", "1", "yes"))
-    if dim.type == "time":
-        return cast(exp.Literal.string(str(value)), "TIMESTAMP")
-    return exp.Literal.string(str(value))
-
-
-def leaf_condition(leaf: Leaf, value: exp.Expr) -> exp.Expr:
-    """The SQL condition of one filter over ``value`` (the member's expression)."""
-    from sqlglot import exp
-
-    op, vals, m = leaf.operator, leaf.values, leaf.member
-    if m.type == "time" and op in ("equals", "notEquals", "gt", "gte", "lt", "lte"):
-        value = cast(value, "TIMESTAMP")
-    if op == "set":
-        return exp.Not(this=exp.Is(this=value, expression=exp.Null()))
-    if op == "notSet":
-        return exp.Is(this=value, expression=exp.Null())
-    if op in ("equals", "notEquals"):
-        lits = [_literal(m, v) for v in vals]
-        cond: exp.Expr = (
-            exp.EQ(this=value, expression=lits[0])
-            if len(lits) == 1
-            else exp.In(this=value, expressions=lits)
-        )
-        if op == "equals":
-            return cond
-        return exp.or_(
-            exp.Not(this=exp.Paren(this=cond)),
-            exp.Is(this=value.copy(), expression=exp.Null()),
-            copy=False,
-        )
-    if op in ("gt", "gte", "lt", "lte"):
-        cls = {"gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE}[op]
-        return cls(this=value, expression=_literal(m, vals[0]))
-    patterns = {"contains": "%{}%", "startsWith": "{}%", "endsWith": "%{}"}
-    positive = op[3].lower() + op[4:] if op.startswith("not") else op
-    if positive in patterns:
-        text = cast(value, "VARCHAR")
-        likes = [
-            exp.ILike(
-                this=text.copy(),
-                expression=exp.Literal.string(patterns[positive].format(_escape_like(str(v)))),
-            )
-            for v in vals
-        ]
-        cond = exp.or_(*likes, copy=False) if len(likes) > 1 else likes[0]
-        if op == positive:
-            return cond
-        return exp.or_(
-            exp.Not(this=exp.Paren(this=cond)),
-            exp.Is(this=value.copy(), expression=exp.Null()),
-            copy=False,
-        )
-    start, end = vals[0], vals[1]
-    value = cast(value, "TIMESTAMP")
-    if op == "inDateRange":
-        return range_condition(value, (start, end))
-    if op == "notInDateRange":
-        return exp.or_(
-            exp.LT(this=value, expression=_ts(start)),
-            exp.GTE(this=value.copy(), expression=_ts(end)),
-            copy=False,
-        )
-    if op == "beforeDate":
-        return exp.LT(this=value, expression=_ts(start))
-    if op == "beforeOrOnDate":
-        return exp.LT(this=value, expression=_ts(end))
-    if op == "afterDate":
-        return exp.GTE(this=value, expression=_ts(end))
-    return exp.GTE(this=value, expression=_ts(start))  # afterOrOnDate
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def filter_condition(
-    item: Leaf | Group,
-    value_of: Any,
-) -> exp.Expr:
-    """A filter (or group) as a condition; ``value_of(leaf)`` gives the member's expression."""
-    from sqlglot import exp
-
-    if isinstance(item, Group):
-        parts = [exp.Paren(this=filter_condition(x, value_of)) for x in item.items]
-        return exp.and_(*parts, copy=False) if item.op == "and" else exp.or_(*parts, copy=False)
-    return leaf_condition(item, value_of(item))
-
-
-def _is_measure_filter(item: Leaf | Group) -> bool:
-    leaves = _filter_leaves([item])
-    kinds = {isinstance(x.member, Measure) for x in leaves}
-    if len(kinds) > 1:
-        raise SemanticQueryError(
-            "A filter group mixes measures and dimensions.",
-            hint="Put measure filters and dimension filters in separate groups.",
-        )
-    return kinds == {True}
-
-
 def where_conditions(ex: Expander, q: Query, with_ranges: bool = True) -> list[exp.Expr]:
     """Dimension filters, segments and the time dimensions' date ranges, as conditions."""
     conds = []
     for f in q.filters:
-        if not _is_measure_filter(f):
+        if not is_measure_filter(f):
             conds.append(
                 filter_condition(
                     f, lambda leaf: ex.expand(ex.model.cubes[leaf.member.cube], leaf.member.sql)
@@ -340,7 +199,7 @@ def where_conditions(ex: Expander, q: Query, with_ranges: bool = True) -> list[e
 def cubes_needed(q: Query, with_time: bool = True) -> set[str]:
     names = {d.cube for _, d in q.dimensions}
     names |= {td.member.cube for td in q.time_dimensions if with_time}
-    names |= {x.member.cube for x in _filter_leaves(q.filters) if isinstance(x.member, Dimension)}
+    names |= {x.member.cube for x in filter_leaves(q.filters) if isinstance(x.member, Dimension)}
     names |= {s.partition(".")[0] for s in q.segments}
     return names
 
@@ -461,9 +320,9 @@ def _rolling_group(ex: Expander, q: Query, cube: str, measures: list[Measure], i
     hi: exp.Expr
     if td.range:
         lo, hi = (
-            _ts(td.range[0]),
+            ts(td.range[0]),
             exp.Sub(
-                this=_ts(td.range[1]),
+                this=ts(td.range[1]),
                 expression=exp.Interval(this=exp.Literal.string("1"), unit=exp.var("microsecond")),
             ),
         )
@@ -642,7 +501,7 @@ def finish(
     having = [
         filter_condition(f, lambda leaf: measure_value(leaf.member))
         for f in q.filters
-        if _is_measure_filter(f)
+        if is_measure_filter(f)
     ]
     if having:
         select = select.where(*having, copy=False)

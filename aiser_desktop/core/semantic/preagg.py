@@ -32,14 +32,16 @@ from typing import TYPE_CHECKING, Any
 from aiser_desktop.core.semantic.compile import (
     CompiledQuery,
     GroupSql,
-    _filter_leaves,
     _group,
-    _is_measure_filter,
-    filter_condition,
     finish,
-    range_condition,
     time_sql,
     truncate,
+)
+from aiser_desktop.core.semantic.filters import (
+    filter_condition,
+    filter_leaves,
+    is_measure_filter,
+    range_condition,
 )
 from aiser_desktop.core.semantic.members import Expander, cast, col, ident
 from aiser_desktop.core.semantic.model import Cube, Measure, PreAggregation, SemanticModel
@@ -306,7 +308,7 @@ def compile_from_rollup(
     leaves: list[Measure] = []
     for _, m in q.measures:
         leaves += ex.leaves(m)
-    for leaf in _filter_leaves(q.filters):
+    for leaf in filter_leaves(q.filters):
         if isinstance(leaf.member, Measure):
             leaves += ex.leaves(leaf.member)
     if not leaves or q.segments or any(m.rolling_window for m in leaves):
@@ -327,7 +329,7 @@ def _covers(ex: Expander, pre: PreAggregation, q: Query, leaves: list[Measure]) 
     dims = set(pre.dimensions)
     asked = {d.full_name for _, d in q.dimensions}
     filtered = {
-        x.member.full_name for x in _filter_leaves(q.filters) if not isinstance(x.member, Measure)
+        x.member.full_name for x in filter_leaves(q.filters) if not isinstance(x.member, Measure)
     }
     if not asked <= dims or not filtered <= dims:
         return False
@@ -376,7 +378,7 @@ def _compile(ex: Expander, pre: PreAggregation, q: Query, table: str) -> Compile
     seen: list[Measure] = []
     for _, m in q.measures:
         seen += [x for x in ex.leaves(m) if x not in seen]
-    for leaf in _filter_leaves(q.filters):
+    for leaf in filter_leaves(q.filters):
         if isinstance(leaf.member, Measure):
             seen += [x for x in ex.leaves(leaf.member) if x not in seen]
     for j, m in enumerate(seen):
@@ -386,7 +388,7 @@ def _compile(ex: Expander, pre: PreAggregation, q: Query, table: str) -> Compile
         )
     conds = []
     for f in q.filters:
-        if not _is_measure_filter(f):
+        if not is_measure_filter(f):
             conds.append(filter_condition(f, lambda leaf: column(leaf.member.full_name)))
     for td in q.time_dimensions:
         if td.range:
