@@ -281,3 +281,25 @@ def test_tiles_are_added_renamed_and_removed_from_the_view(
         remove.trigger()
     assert len(stored(window)) == 6 and "Flights by airport" not in stored(window)
     menu.deleteLater()  # the view's, so it outlives the removed tile
+
+
+def test_the_chart_drawn_in_the_chart_tab_goes_to_a_dashboard_as_a_chart(
+    make_window: Callable[..., MainWindow], sample_path: Path, qtbot: QtBot
+) -> None:
+    window = make_window(sample_path)
+    window.editor.replace_all("select carrier, count(*) as flights from flights group by 1")
+    with qtbot.waitSignal(window.query_ended, timeout=TIMEOUT):
+        window.run_query()
+    canvas = window.chart_canvas
+    assert canvas is not None
+    with qtbot.waitSignal(canvas.chart_shown, timeout=TIMEOUT):
+        assert window.chart_result()
+    dialog = window.dashboards.add_result()
+    assert dialog is not None and dialog.kind.currentData() == "chart"
+    dialog.choose(BOARD)
+    dialog.add_button.click()
+    qtbot.waitUntil(lambda: len(stored(window)) == 7, timeout=TIMEOUT)
+    assert window.ws is not None
+    tile = DashboardStore(window.ws.state).dashboard(BOARD).tiles[-1]
+    assert tile.kind == "chart" and tile.spec is not None
+    assert tile.spec["kind"] == canvas.spec.kind and tile.spec["x"] == "carrier"

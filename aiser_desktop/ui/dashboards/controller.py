@@ -301,9 +301,7 @@ class DashboardsController(QObject):
             )
             view = self.views.get(dashboard.id) if dashboard.id is not None else None
             if view is not None:
-                view.dashboard = dashboard
-                view._show_dashboard()
-                view.refresh()
+                view.reload(dashboard)
 
         self._state("add a tile", add, done, "The tile was not added.")
 

@@ -194,6 +194,13 @@ class DashboardView(QWidget):
                 "run a query, then Query > Add to dashboard."
             )
 
+    def reload(self, dashboard: Dashboard) -> None:
+        """Shows ``dashboard`` as stored now (a tile was added from the window), and
+        refreshes it."""
+        self.dashboard = dashboard
+        self._show_dashboard()
+        self.refresh()
+
     def _show_result(self, frame: TileFrame, result: TileResult | None) -> None:
         tile = frame.tile
         if tile.kind == "text":
