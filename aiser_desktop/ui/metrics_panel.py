@@ -430,7 +430,8 @@ class MetricsPanel(QWidget):
         self.running = False
         self._enable()
         self.last_compiled = compiled
-        self.last_chart = chart_spec(self.builder.query(), list(table.column_names))
+        titles = {m.full_name: m.title for m in self.model.members() if m.title}
+        self.last_chart = chart_spec(self.builder.query(), list(table.column_names), titles)
         self.result_ready.emit(compiled, table, seconds)
 
     def _run_failed(self, exc: BaseException) -> None:

@@ -277,22 +277,42 @@ class QueryBuilder(QFrame):
         self.run_requested.emit()
 
 
-def chart_spec(query: dict[str, Any], columns: list[str]) -> Any:
+def chart_spec(
+    query: dict[str, Any], columns: list[str], titles: dict[str, str] | None = None
+) -> Any:
     """The chart of a metrics result: x the time axis (else the first dimension), y the
-    measures; a line over time, bars by category, a single figure (kpi) otherwise."""
+    measures; a line over time, bars by category, a single figure (kpi) otherwise. Its
+    title says it in the members' titles ("Average dep delay by carrier")."""
     from aiser_desktop.core.charts.spec import ChartSpec
 
     measures = [m for m in query.get("measures", []) if m in columns]
     if not measures:
         return None
+    titles = titles or {}
+
+    def title(*names: str | None) -> str:
+        said = [titles.get(n) or n.split(".")[-1].replace("_", " ") for n in names if n]
+        head = ", ".join(said[: len(measures)])
+        rest = said[len(measures) :]
+        text = head + (" by " + " and ".join(rest) if rest else "")
+        return text[:1].upper() + text[1:]
+
     time_axis = next((c for c in columns if c.startswith(_time_name(query))), None)
     if _time_name(query) and time_axis:
-        return ChartSpec(kind="line", x=time_axis, y=measures, series=_second(query, columns))
+        series = _second(query, columns)
+        grain = time_axis.rsplit(".", 1)[-1]
+        return ChartSpec(
+            kind="line", x=time_axis, y=measures, series=series,
+            title=title(*measures, grain, series),
+        )  # fmt: skip
     dimensions = [d for d in query.get("dimensions", []) if d in columns]
     if dimensions:
         series = dimensions[1] if len(dimensions) > 1 else None
-        return ChartSpec(kind="bar", x=dimensions[0], y=measures, series=series)
-    return ChartSpec(kind="kpi", y=measures[:1])
+        return ChartSpec(
+            kind="bar", x=dimensions[0], y=measures, series=series,
+            title=title(*measures, dimensions[0], series),
+        )  # fmt: skip
+    return ChartSpec(kind="kpi", y=measures[:1], title=title(measures[0]))
 
 
 def _time_name(query: dict[str, Any]) -> str:

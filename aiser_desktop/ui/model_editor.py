@@ -374,6 +374,7 @@ class ModelEditor(QWidget):
         self.save_button = QPushButton("Save")
         self.save_button.setToolTip("Write the file (Ctrl+S)")
         self.list = QListWidget()
+        self.list.setMaximumHeight(self.list.fontMetrics().height() * 4 + 12)
         self.list.setObjectName("problems")
 
         bar = QHBoxLayout()
