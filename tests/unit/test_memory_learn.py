@@ -78,6 +78,8 @@ def test_glossary_terms_are_learned(said: str, term: str, definition: str) -> No
         "which carrier has the most flights",
         "Is our fiscal year starting in April",
         "top 5 destinations from JFK",
+        "Flights: by carrier",
+        "delays: per month in 2013",
     ],
 )
 def test_questions_are_not_statements(question: str) -> None:

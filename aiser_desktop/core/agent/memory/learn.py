@@ -76,6 +76,7 @@ _DEFAULT_FILTER = re.compile(
     r"ignore|skip|without)\b.+?)\.?$",
     re.I,
 )
+_REFINES = re.compile(r"^(?:by|per|for|in|from|to|where|with|vs|versus|and|or|top|each)\b", re.I)
 _TERM = r"(?P<term>[A-Za-z][\w' \-]{0,60}?)"
 _GLOSSARY = (
     re.compile(
@@ -140,6 +141,8 @@ def read_statement(text: str) -> Learned | None:
         definition = match.group("def").strip().rstrip(".")
         if not term or not definition or _QUESTION_WORDS.match(term):
             continue
+        if pattern is _GLOSSARY[-1] and _REFINES.match(definition):
+            continue  # "flights: by carrier" is a question, not a definition
         return Learned(
             terms=((term, definition),),
             correction=correction,
