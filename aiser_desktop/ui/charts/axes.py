@@ -220,7 +220,13 @@ class CategoryAxis(pg.AxisItem):
                 out.append(short(label, 26))
             else:
                 out.append(wrap(label, getattr(self, "_chars", MAX_LABEL)))
+        self._lines = max((text.count("\n") + 1 for text in out), default=1)
         return out
+
+    def _updateMaxTextSize(self, x: int) -> None:
+        # pyqtgraph counts 80% of a label's height, which cuts the second line of a label.
+        lines = getattr(self, "_lines", 1)
+        super()._updateMaxTextSize(int(x / 0.8) + 2 if lines > 1 else x)
 
 
 def wrap(label: str, width: int) -> str:

@@ -76,7 +76,7 @@ def draw_histogram(figure: Figure) -> None:
     span = (float(np.nanmax(end)) - float(np.nanmin(start))) or 1.0
     box.setRange(
         xRange=(float(np.nanmin(start)) - span * 0.02, float(np.nanmax(end)) + span * 0.02),
-        yRange=(0.0, float(np.nanmax(count)) * 1.06 or 1.0),
+        yRange=(-0.045 * float(np.nanmax(count)), float(np.nanmax(count)) * 1.06 or 1.0),
         padding=0,
     )
 

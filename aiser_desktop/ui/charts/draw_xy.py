@@ -323,7 +323,8 @@ def draw_bar(figure: Figure) -> None:
         else float(np.nanmax(np.append(matrix, 0.0)))
     )
     span = (hi - lo) or 1.0
-    value_range = (lo - (0.04 * span if lo < 0 else 0.012 * span), hi + 0.06 * span)
+    # Room under 0 so its label is drawn (a label past the plot's edge is dropped).
+    value_range = (lo - 0.045 * span, hi + 0.06 * span)
     category_range = (-0.6, len(labels) - 0.4)
     if horizontal:
         box.setRange(xRange=value_range, yRange=category_range, padding=0)

@@ -77,10 +77,42 @@ def layout_view(
     view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     view.resize(width, height)
     view.show_chart(spec, table, note=note)
-    view.show()  # never on a screen; lets Qt deliver the resize and lay the chart out
-    for _ in range(3):
-        QApplication.processEvents()
+    # Laid out without being shown (showing would paint it once for nothing): the scene
+    # gets the size, then the layout places the title, legend, axes and plot.
+    view.setRange(QRectF(0, 0, width, height), padding=0)
+    view.ci.setGeometry(QRectF(0, 0, width, height))
+    settle(view)
+    measure_axes(view)  # axes size themselves to their labels when they first draw them
+    settle(view)
     return view
+
+
+def settle(view: ChartView) -> None:
+    for _ in range(2):
+        view.ci.layout.activate()
+        QApplication.sendPostedEvents()
+
+
+def measure_axes(view: ChartView) -> None:
+    """Lets each axis measure its tick labels (pyqtgraph does it while painting, so a chart
+    painted once would keep the first guess and could cut two-line labels)."""
+    figure = view.figure
+    if figure is None or figure.plot is None:
+        return
+    scratch = QImage(8, 8, QImage.Format.Format_ARGB32)
+    painter = QPainter(scratch)
+    try:
+        for name in ("bottom", "left", "right"):
+            axis = figure.plot.getAxis(name)
+            if not axis.isVisible():
+                continue
+            font = axis.style.get("tickFont")
+            if font is not None:
+                painter.setFont(font)
+            axis.generateDrawSpecs(painter)
+            axis.picture = None
+    finally:
+        painter.end()
 
 
 def paint(view: ChartView, painter: QPainter, width: int, height: int) -> None:
@@ -89,7 +121,8 @@ def paint(view: ChartView, painter: QPainter, width: int, height: int) -> None:
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     painter.fillRect(QRectF(0, 0, width, height), QColor(view.style_.background))
     view.scene().prepareForPaint()
-    view.scene().render(painter, QRectF(0, 0, width, height), view.viewRect())
+    area = QRectF(0, 0, width, height)  # scene units are pixels (see layout_view)
+    view.scene().render(painter, area, area)
 
 
 def render_image(
