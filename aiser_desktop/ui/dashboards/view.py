@@ -15,13 +15,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMenu,
     QPushButton,
@@ -33,8 +32,10 @@ from PySide6.QtWidgets import (
 
 from aiser_desktop.core.dashboards.model import Dashboard, DashboardFilter, SavedChart, Tile
 from aiser_desktop.core.dashboards.refresh import Cancel, TileResult, run_tile
-from aiser_desktop.ui.dashboards.dialogs import FilterDialog, ask_line, ask_text
+from aiser_desktop.ui import theme
+from aiser_desktop.ui.dashboards.dialogs import FilterDialog
 from aiser_desktop.ui.dashboards.grid import DashboardGrid, TileFrame
+from aiser_desktop.ui.dashboards.menus import TileMenus
 from aiser_desktop.ui.dashboards.tiles import body_for, message_body
 from aiser_desktop.ui.workers import TaskRunner
 
@@ -55,7 +56,7 @@ def _flat(text: str, tip: str) -> QToolButton:
     return button
 
 
-class DashboardView(QWidget):
+class DashboardView(TileMenus, QWidget):
     """One dashboard, open in a window of its own.
 
     Args:
@@ -104,6 +105,8 @@ class DashboardView(QWidget):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self._show_dashboard()
+        # KPI colours and messages are set when drawn: draw them again in the new theme.
+        theme.notifier().changed.connect(lambda _name: self._redraw())
         self._set_interval_box(dashboard.refresh_minutes)
         self._apply_interval(dashboard.refresh_minutes)
 
@@ -200,6 +203,13 @@ class DashboardView(QWidget):
         self.dashboard = dashboard
         self._show_dashboard()
         self.refresh()
+
+    def _redraw(self) -> None:
+        if self._closing:
+            return
+        for frame in self.grid.frames:
+            tile_id = frame.tile.id
+            self._show_result(frame, self.results.get(tile_id) if tile_id is not None else None)
 
     def _show_result(self, frame: TileFrame, result: TileResult | None) -> None:
         tile = frame.tile
@@ -470,75 +480,6 @@ class DashboardView(QWidget):
         dialog.open()
         return dialog
 
-    def _fill_add_menu(self) -> None:
-        from aiser_desktop.core.dashboards.layout import default_size
-
-        menu = self.add_menu
-        menu.clear()
-        menu.addAction("Text note…", self.ask_text_tile)
-        menu.addAction("Table from SQL…", self.ask_table_tile)
-        charts = menu.addMenu("Saved chart")
-        charts.setEnabled(bool(self.charts))
-        for chart in sorted(self.charts.values(), key=lambda c: c.name.lower()):
-            w, h = default_size("chart")
-            charts.addAction(
-                chart.name,
-                lambda c=chart, w=w, h=h: self.add_tile(
-                    Tile(kind="chart", title=c.name, chart_id=c.id, w=w, h=h)
-                ),
-            )
-
-    def ask_text_tile(self) -> QInputDialog:
-        from aiser_desktop.core.dashboards.layout import default_size
-
-        def add(text: str) -> None:
-            if text.strip():
-                w, h = default_size("text")
-                self.add_tile(Tile(kind="text", title="Note", text=text, w=w, h=h))
-
-        return ask_text(self, "Add a note", "The note's text:", "", add)
-
-    def ask_table_tile(self) -> QInputDialog:
-        from aiser_desktop.core.dashboards.layout import default_size
-
-        def add(sql: str) -> None:
-            if sql.strip():
-                w, h = default_size("table")
-                self.add_tile(Tile(kind="table", title="Table", sql=sql, w=w, h=h))
-
-        return ask_text(self, "Add a table", "The SELECT whose rows the tile shows:", "", add)
-
-    def _tile_menu(self, frame: TileFrame, where: QPoint) -> None:
-        menu = self.tile_menu(frame)
-        menu.exec(where)
-        menu.deleteLater()
-
-    def tile_menu(self, frame: TileFrame) -> QMenu:
-        """A tile's menu: Rename…, Edit text…, the size steps, Remove."""
-        index = self.grid.frames.index(frame)
-        tile = frame.tile
-        menu = QMenu(self)  # not the frame's: removing the tile deletes the frame
-        menu.addAction(
-            "Rename…",
-            lambda: ask_line(
-                self, "Rename tile", "Title:", tile.title, lambda t: self.rename_tile(index, t)
-            ),
-        )
-        if tile.kind == "text":
-            menu.addAction(
-                "Edit text…",
-                lambda: ask_text(
-                    self, "Edit note", "Text:", tile.text or "", lambda t: self.set_text(index, t)
-                ),
-            )
-        if tile.sql:
-            menu.addAction("Copy SQL", lambda: _copy(tile.sql or ""))
-        menu.addSeparator()
-        menu.addMenu(self.grid.tile_menu(frame)).setText("Size")
-        menu.addSeparator()
-        menu.addAction("Remove tile", lambda: self.remove_tile(index))
-        return menu
-
     # ------------------------------------------------------------------ export
     def ask_export(self, suffix: str) -> QFileDialog:
         kind = "PDF files (*.pdf)" if suffix == ".pdf" else "HTML files (*.html *.htm)"
@@ -604,9 +545,3 @@ def _with_ids(newer: Dashboard, stored: Dashboard) -> Dashboard:
             tile = replace(tile, id=fresh.pop(0).id)
         tiles.append(tile)
     return replace(newer, tiles=tuple(tiles), id=stored.id)
-
-
-def _copy(text: str) -> None:
-    from PySide6.QtGui import QGuiApplication
-
-    QGuiApplication.clipboard().setText(text)
