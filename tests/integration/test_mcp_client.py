@@ -11,6 +11,7 @@ import json
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -192,6 +193,23 @@ def test_a_crashing_server_gives_a_clear_error_and_the_conversation_answers(
     assert not any("probe" in t.name or "dead" in t.name for t in provider.requests[-1].tools)
 
 
+def test_a_server_that_dies_while_idle_is_noticed_and_started_again(
+    registries: list[McpRegistry], wait_for: Any
+) -> None:
+    probe = McpServerConfig("probe", sys.executable, PROBE, ask=False)
+    registry = _registry(registries, [probe])
+    registry.specs()
+    assert registry.call("probe__exit_later", {}, _context()).content == {"result": "bye"}
+    wait_for(lambda: not registry.status()[0].running)
+    assert registry.status()[0].error == "it stopped (the process ended)"
+    assert not any(n.startswith("probe__") for n in registry.names())
+    later = registry.call("probe__wait", {"seconds": 0}, _context())
+    assert not later.ok
+    # The next question starts it again (it did not fail to start, it ended).
+    assert "probe__wait" in {s.name for s in registry.specs()}
+    assert registry.call("probe__wait", {"seconds": 0}, _context()).ok
+
+
 def test_ask_before_running_asks_and_a_no_never_reaches_the_server(
     calls_log: Path, registries: list[McpRegistry]
 ) -> None:
@@ -278,6 +296,17 @@ def test_the_app_s_network_switch_overrides_the_server_s(registries: list[McpReg
     allowed = McpServerConfig("open", sys.executable, PROBE, ask=False, network=True)
     registry = _registry(registries, [allowed], network_enabled=False)
     assert registry.status()[0].isolation == "no network (the app's network switch is off)"
+
+
+@pytest.fixture
+def wait_for() -> Any:
+    def wait(predicate: Any, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            assert time.monotonic() < deadline, "condition not met in time"
+            time.sleep(0.05)
+
+    return wait
 
 
 def _context() -> ToolContext:

@@ -1,12 +1,12 @@
 """A test MCP server that misbehaves on request, over stdio.
 
-    python tests/mcp_servers/probe.py            # tools: reach, wait, crash
+    python tests/mcp_servers/probe.py            # tools: reach, wait, exit_later, crash
     python tests/mcp_servers/probe.py --exit     # dies before it speaks MCP
     python tests/mcp_servers/probe.py --silent   # reads its input and never answers
 
 ``reach(host, port)`` says whether a TCP connection succeeds (network isolation is checked
-with it); ``wait(seconds)`` answers late; ``crash()`` writes a line on standard error and ends
-the process mid-call.
+with it); ``wait(seconds)`` answers late; ``exit_later()`` ends the process just after
+answering; ``crash()`` writes a line on standard error and ends the process mid-call.
 """
 
 from __future__ import annotations
@@ -46,6 +46,14 @@ def main() -> None:
 
         await anyio.sleep(seconds)
         return "done"
+
+    @server.tool()
+    def exit_later() -> str:
+        """Answers, then ends this server's process a moment later (a death while idle)."""
+        import threading
+
+        threading.Timer(0.3, lambda: os._exit(4)).start()
+        return "bye"
 
     @server.tool()
     def crash() -> str:

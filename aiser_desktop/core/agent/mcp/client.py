@@ -177,10 +177,11 @@ class McpRegistry(ToolRegistry):
 
     # ------------------------------------------------------------------ the registry
     def names(self) -> list[str]:
+        """The app's tools, then those of the servers running now (in the settings' order)."""
         order = list(self.servers)
         with self._tools_lock:
             mine = sorted(
-                self._tools,
+                (n for n in self._tools if self._running(self._origin[n][0])),
                 key=lambda n: order.index(s) if (s := self._origin[n][0]) in order else 0,
             )
         return [*self.base.names(), *mine]
@@ -354,12 +355,15 @@ class McpRegistry(ToolRegistry):
                     f"The person declined the call to {label}.",
                     hint="Answer without it, or say what is missing.",
                 )
+        was_running = self._running(server_name)
         try:
             result = self.host.call(
                 server_name, tool, arguments, timeout=self.timeout, cancelled=cancelled
             )
         except McpError as exc:
-            if not self._running(server_name):
+            if was_running and not self._running(server_name):
+                # It died on this call: likely to again, so it sits out RETRY_SECONDS. One
+                # that had ended while idle is simply started at the next question.
                 self._errors[server_name] = (time.monotonic(), str(exc))
                 self._forget(server_name)
             raise

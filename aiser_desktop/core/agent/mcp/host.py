@@ -177,6 +177,7 @@ class McpHost:
         cwd: str,
         ready: concurrent.futures.Future[None],
     ) -> None:
+        import anyio
         from mcp import ClientSession, StdioServerParameters, types
         from mcp.client.stdio import stdio_client
 
@@ -185,17 +186,35 @@ class McpHost:
         connection.stop = asyncio.Event()
         params = StdioServerParameters(command=command, args=args, env=env, cwd=cwd or None)
         info = types.Implementation(name="aiser-desktop", version=__version__)
+        # The session reads through a relay, so the end of the server's output (the process
+        # ended) is seen at once, not at the next call: it is left out of the next question.
+        relay_in, relay_out = anyio.create_memory_object_stream[Any](0)
+
+        async def relay(read: Any) -> None:
+            async with relay_in:
+                async for message in read:
+                    await relay_in.send(message)
+            # The session ends its calls in flight with "Connection closed"; later ones find
+            # no session. The task is left to stop(), which cleans up.
+            if connection.alive:
+                connection.alive = False
+                connection.session = None
+                connection.error = "it stopped (the process ended)"
+
         try:
             async with (
                 stdio_client(params, errlog=connection.stderr) as (read, write),  # type: ignore[arg-type]
-                ClientSession(read, write, client_info=info) as session,
+                anyio.create_task_group() as relays,
+                ClientSession(relay_out, write, client_info=info) as session,
             ):
+                relays.start_soon(relay, read)
                 await session.initialize()
                 connection.tools = await _list_tools(session)
                 connection.session = session
                 connection.alive = True
                 ready.set_result(None)
                 await connection.stop.wait()
+                relays.cancel_scope.cancel()
         except BaseException as exc:  # the task's end, however it came, is the server's end
             if not ready.done():
                 ready.set_exception(exc if isinstance(exc, Exception) else McpError(str(exc)))
@@ -255,11 +274,7 @@ class McpHost:
                         f"The MCP server {name!r} refused the call to {tool}: {exc.error.message}."
                     ) from exc
                 raise self._died(connection, tool) from exc
-            except Exception as exc:  # a closed stream: the process is gone
-                if connection.alive and connection.session is not None:
-                    raise McpError(
-                        f"The call to {tool} on the MCP server {name!r} failed: {_reason(exc)}."
-                    ) from exc
+            except Exception as exc:  # a closed or broken stream: the process is gone
                 raise self._died(connection, tool) from exc
 
     def _died(self, connection: Connection, tool: str) -> McpError:
