@@ -216,7 +216,7 @@ class ResultsPanel(QFrame):
         self.chart_button = QToolButton()
         self.chart_button.setObjectName("flat")
         self.chart_button.setText("Chart")
-        self.chart_button.setToolTip("Chart the result with the recommended chart (Ctrl+Shift+C)")
+        self.chart_button.setToolTip("Chart the result with the recommended chart (Ctrl+Shift+G)")
         self.chart_button.setEnabled(False)
         self.tabs.setCornerWidget(self.chart_button, Qt.Corner.TopRightCorner)
         body.addWidget(self.tabs)

@@ -122,8 +122,7 @@ class WindowActions:
             w, "Explain a&nalyze", lambda: w.explain(analyze=True), "Ctrl+Alt+E"
         )
         self.cancel = _action(w, "&Cancel", w.cancel_query, "Esc")
-        self.chart = _action(w, "C&hart result", w.chart_result, "Ctrl+Shift+C")
-        self.chart = _action(w, "C&hart result", w.chart_result, "Ctrl+Shift+C")
+        self.chart = _action(w, "C&hart result", w.chart_result, "Ctrl+Shift+G")
 
         self.about = _action(w, "&About Aiser Desktop", w.show_about)
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
@@ -180,7 +179,6 @@ def build(window: MainWindow) -> WindowActions:
     menu.addActions([a.run, a.run_all])
     menu.addSeparator()
     menu.addActions([a.explain, a.explain_analyze])
-    menu.addAction(a.chart)
     menu.addAction(a.chart)
     menu.addSeparator()
     menu.addAction(a.cancel)
