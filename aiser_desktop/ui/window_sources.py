@@ -170,7 +170,7 @@ class SourcesMixin:
         self.chart_result(column)
 
     def chart_result(self, column: str | None = None) -> bool:
-        """Query > Chart result (Ctrl+Shift+C), the Chart button: the result as the
+        """Query > Chart result (Ctrl+Shift+G), the Chart button: the result as the
         recommended chart (of ``column``), in the Chart tab. False when nothing to chart."""
         from aiser_desktop.ui.charts import wiring
 

@@ -1,4 +1,4 @@
-"""The chart in the window: Chart (Ctrl+Shift+C) draws the result in the Chart tab, "Chart
+"""The chart in the window: Chart (Ctrl+Shift+G) draws the result in the Chart tab, "Chart
 this" draws a column, and a click on a bar shows that bar's rows in the grid."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from tests.ui.test_main_window import run_sql
 WAIT_MS = 30_000
 
 
-def test_ctrl_shift_c_charts_the_result_and_a_bar_click_filters_the_grid(
+def test_ctrl_shift_g_charts_the_result_and_a_bar_click_filters_the_grid(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     canvas = window.chart_canvas
@@ -21,7 +21,7 @@ def test_ctrl_shift_c_charts_the_result_and_a_bar_click_filters_the_grid(
     assert run_sql(qtbot, window, "select region, amount from sales") == "finished"
     assert window.actions_.chart.isEnabled()
     assert window.results_panel.chart_button.isEnabled()
-    assert window.actions_.chart.shortcut().toString() == "Ctrl+Shift+C"
+    assert window.actions_.chart.shortcut().toString() == "Ctrl+Shift+G"
     with qtbot.waitSignal(canvas.chart_shown, timeout=WAIT_MS) as shown:
         window.actions_.chart.trigger()
     data = shown.args[0]

@@ -64,7 +64,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EMPTY = (
-    "Run a query, then press Chart (Ctrl+Shift+C) to see its result as a chart.\n\n"
+    "Run a query, then press Chart (Ctrl+Shift+G) to see its result as a chart.\n\n"
     "A column's menu in the results also offers “Chart this”."
 )
 REQUERY_MS = 200

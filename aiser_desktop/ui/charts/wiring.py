@@ -1,5 +1,5 @@
 """The chart canvas in the main window: the Chart tab, the Chart button and Query > Chart
-result (Ctrl+Shift+C), the grid's "Chart this", and a click on the chart filtering the grid.
+result (Ctrl+Shift+G), the grid's "Chart this", and a click on the chart filtering the grid.
 
 Called by :class:`aiser_desktop.ui.window_sources.SourcesMixin`'s small chart methods, so the
 window's own modules stay free of pyqtgraph until the canvas is installed.
