@@ -37,6 +37,7 @@ from aiser_desktop.core.agent.mcp.sandbox import isolation_prefix
 from aiser_desktop.core.agent.providers.base import ChatRequest, ChatResponse, ToolCall
 from aiser_desktop.core.agent.tools import ToolContext
 from aiser_desktop.core.config import Settings, settings_path
+from aiser_desktop.core.errors import QueryCancelledError
 from aiser_desktop.core.workspace import Workspace
 from tests.agent_fakes import ScriptedProvider, answer, sql_call
 
@@ -261,6 +262,15 @@ def test_timeouts_end_a_silent_server_and_a_slow_call(registries: list[McpRegist
     quick = registry.call("probe__wait", {"seconds": 0}, _context())
     assert quick.ok and quick.content == {"result": "done"}
 
+    # A cancelled question stops waiting at once, whatever the timeout.
+    registry.timeout = 30.0
+    ctx = _context()
+    threading.Timer(0.3, lambda: setattr(ctx.runner, "cancelled", True)).start()
+    started = time.monotonic()
+    with pytest.raises(QueryCancelledError):
+        registry.call("probe__wait", {"seconds": 20}, ctx)
+    assert time.monotonic() - started < 3
+
 
 def test_a_server_without_the_network_has_none(registries: list[McpRegistry]) -> None:
     listener = socket.socket()
@@ -311,6 +321,7 @@ def wait_for() -> Any:
 
 def _context() -> ToolContext:
     class Runner:
-        cancelled = False
+        def __init__(self) -> None:
+            self.cancelled = False
 
     return ToolContext(Runner(), [])  # type: ignore[arg-type]
