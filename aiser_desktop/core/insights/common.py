@@ -189,7 +189,7 @@ def percent(part: float, whole: float) -> float:
     if not whole:
         return 0.0
     share = 100.0 * part / whole
-    return round(share, 1) if share >= 0.1 else round(share, 3)
+    return round(share, 1) if abs(share) >= 0.1 else round(share, 3)
 
 
 def pct_text(share: float) -> str:

@@ -384,8 +384,21 @@ def _dense_series(con: DuckDBPyConnection, relation: str, column: str) -> Series
         if len(series) < MIN_PERIODS:
             return None
         if float(np.median(series.values)) >= MIN_PER_PERIOD:
-            return series
+            return _whole_periods(series)
     return None
+
+
+def _whole_periods(series: Series) -> Series:
+    """The series without its last period when that one looks cut short (the data ends in
+    its middle: far below the periods before it), which would otherwise read as a drop."""
+    import dataclasses
+
+    import numpy as np
+
+    y = series.values
+    if y.size > MIN_PERIODS and y[-1] < 0.5 * float(np.median(y[-8:-1])):
+        return dataclasses.replace(series, periods=series.periods[:-1], values=y[:-1])
+    return series
 
 
 def _trend_findings(

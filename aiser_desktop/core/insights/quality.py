@@ -133,8 +133,11 @@ def data_quality(
         columns = columns_of(con, scope.relation)
         summaries = summarize(con, scope, columns, count_top=False)
         issues: list[Issue] = []
-        issues += duplicate_rows(con, relation, scope.rows, columns)
-        issues += key_checks(con, relation, scope, summaries, info)
+        keys = key_checks(con, relation, scope, summaries, info)
+        # a column proven unique makes every row unique: no need to hash every column
+        unique = any(k.check == "unique_key" for k in keys)
+        issues += [] if unique else duplicate_rows(con, relation, scope.rows, columns)
+        issues += [k for k in keys if k.check != "unique_key"]
         issues += outliers(con, relation, scope.rows, summaries)
         issues += impossible_values(con, relation, scope.rows, summaries, today)
         issues += broken_foreign_keys(con, relation, scope.rows, columns, info, others or [])
@@ -232,7 +235,9 @@ def key_checks(
     summaries: tuple[ColumnSummary, ...],
     info: TableInfo | None,
 ) -> list[Issue]:
-    """Duplicate values and missing values in the columns that should identify a row."""
+    """Duplicate values and missing values in the columns that should identify a row; a
+    key without either comes back as a "unique_key" record (not a problem: it proves there
+    are no duplicate rows)."""
     issues = []
     for key in key_columns(con, summaries, scope, info):
         col = quote(key)
@@ -257,6 +262,8 @@ def key_checks(
                     sql, rows_sql=list_sql, examples=_examples(con, list_sql),
                 )
             )  # fmt: skip
+        if not dupes and not missing:
+            issues.append(Issue("unique_key", relation, key, "info", 0, 0.0, "", sql))
         if missing > 0:
             share = percent(missing, scope.rows)
             issues.append(
