@@ -252,8 +252,11 @@ def test_an_agent_answer_with_a_chart_can_be_added_as_a_chart(
     dialog.add_button.click()
     qtbot.waitUntil(lambda: len(stored(window)) == 7, timeout=TIMEOUT)
     assert window.ws is not None
-    tile = DashboardStore(window.ws.state).dashboard(BOARD).tiles[-1]
-    assert tile.kind == "chart" and tile.y >= 8 and tile.spec == answer.chart
+    store = DashboardStore(window.ws.state)
+    tile = store.dashboard(BOARD).tiles[-1]
+    assert tile.kind == "chart" and tile.y >= 8 and tile.chart_id is not None
+    chart = store.chart(tile.chart_id)  # kept as a saved chart, for other dashboards too
+    assert (chart.name, chart.sql, chart.spec) == (answer.question, answer.sql, answer.chart)
 
 
 def test_tiles_are_added_renamed_and_removed_from_the_view(
@@ -300,6 +303,9 @@ def test_the_chart_drawn_in_the_chart_tab_goes_to_a_dashboard_as_a_chart(
     dialog.add_button.click()
     qtbot.waitUntil(lambda: len(stored(window)) == 7, timeout=TIMEOUT)
     assert window.ws is not None
-    tile = DashboardStore(window.ws.state).dashboard(BOARD).tiles[-1]
-    assert tile.kind == "chart" and tile.spec is not None
-    assert tile.spec["kind"] == canvas.spec.kind and tile.spec["x"] == "carrier"
+    store = DashboardStore(window.ws.state)
+    tile = store.dashboard(BOARD).tiles[-1]
+    assert tile.kind == "chart" and tile.chart_id is not None
+    spec = store.chart(tile.chart_id).spec
+    assert canvas.spec is not None
+    assert spec["kind"] == canvas.spec.kind and spec["x"] == "carrier"

@@ -239,6 +239,8 @@ def test_a_saved_chart_on_a_dashboard_cannot_be_deleted(sample_ws: Workspace) ->
 
     store = DashboardStore(sample_ws.state)
     chart = store.save_chart("Carriers", "select carrier from flights", ChartSpec("bar", "carrier"))
+    assert store.free_chart_name("carriers") == "carriers (2)"
+    assert store.free_chart_name("Routes") == "Routes"
     dashboard = board(sample_ws)
     assert dashboard.id is not None
     tile = store.add_tile(dashboard.id, Tile(kind="chart", title="Carriers", chart_id=chart.id))

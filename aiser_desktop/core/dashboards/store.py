@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from aiser_desktop.core.charts.spec import ChartSpec
 from aiser_desktop.core.dashboards import layout
 from aiser_desktop.core.dashboards.model import (
+    MAX_NAME,
     Dashboard,
     DashboardError,
     DashboardFilter,
@@ -83,6 +84,17 @@ class DashboardStore:
                 record.name, record.sql, record.spec = name, sql, data
             s.flush()
             return _chart(record)
+
+    def free_chart_name(self, base: str) -> str:
+        """``base``, or "base (2)", "base (3)"...: the first name no saved chart has."""
+        base = check_name(base, "saved chart")[: MAX_NAME - 8]
+        with self._state.session() as s:
+            taken = {n.lower() for n in s.scalars(select(SavedChartRecord.name)).all()}
+        name, n = base, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base} ({n})"
+        return name
 
     def delete_chart(self, chart_id: int) -> None:
         """Deletes a saved chart that no dashboard shows.

@@ -278,7 +278,9 @@ class DashboardsController(QObject):
         tile_spec = spec if kind == "chart" else kpi_spec(schema, spec) if kind == "kpi" else None
         tile = Tile(kind=kind, title=title, sql=sql, spec=tile_spec, w=w, h=h)
 
-        def add(state: Any) -> tuple[Dashboard, Any]:
+        def add(state: Any) -> tuple[Dashboard, dict[int, SavedChart]]:
+            from dataclasses import replace
+
             from aiser_desktop.core.dashboards.filters import single_query
             from aiser_desktop.core.dashboards.model import DashboardError
             from aiser_desktop.core.dashboards.store import DashboardStore
@@ -290,17 +292,23 @@ class DashboardsController(QObject):
             except DashboardError:
                 dashboard = store.create_dashboard(name)
             assert dashboard.id is not None
-            added = store.add_tile(dashboard.id, tile)
-            return store.dashboard(dashboard.id), added
+            new = tile
+            if kind == "chart" and spec:
+                # A chart is kept as a saved chart, so other dashboards can show it too.
+                chart = store.save_chart(store.free_chart_name(title or "Chart"), sql, spec)
+                new = replace(tile, chart_id=chart.id, sql=None, spec=None)
+            store.add_tile(dashboard.id, new)
+            return store.dashboard(dashboard.id), {c.id: c for c in store.charts()}
 
-        def done(outcome: tuple[Dashboard, Any]) -> None:
-            dashboard, _added = outcome
+        def done(outcome: tuple[Dashboard, dict[int, SavedChart]]) -> None:
+            dashboard, charts = outcome
             self.panel.reload()
             self.window.messages.add(
                 f"Added “{title or kind}” to the dashboard “{dashboard.name}”.", "success"
             )
             view = self.views.get(dashboard.id) if dashboard.id is not None else None
             if view is not None:
+                view.charts = charts
                 view.reload(dashboard)
 
         self._state("add a tile", add, done, "The tile was not added.")
