@@ -309,3 +309,27 @@ def test_the_chart_drawn_in_the_chart_tab_goes_to_a_dashboard_as_a_chart(
     spec = store.chart(tile.chart_id).spec
     assert canvas.spec is not None
     assert spec["kind"] == canvas.spec.kind and spec["x"] == "carrier"
+
+
+def test_a_new_dashboard_opens_empty_and_can_be_renamed_and_deleted(
+    make_window: Callable[..., MainWindow], sample_path: Path, qtbot: QtBot
+) -> None:
+    window = make_window(sample_path)
+    panel = window.sources_panel.dashboards
+    qtbot.waitUntil(lambda: panel.list.count() == 1, timeout=TIMEOUT)
+    dialog = window.dashboards.ask_new()
+    dialog.setTextValue("Weather")
+    dialog.accept()
+    qtbot.waitUntil(lambda: len(window.dashboards.views) == 1, timeout=TIMEOUT)
+    view = next(iter(window.dashboards.views.values()))
+    assert view.grid.frames == [] and "This dashboard is empty" in view.status.text()
+    qtbot.waitUntil(lambda: panel.list.count() == 2, timeout=TIMEOUT)
+    weather = next(d for d in panel.rows() if d.name == "Weather")
+    rename = window.dashboards.ask_rename(weather)
+    rename.setTextValue("Weather at JFK")
+    rename.accept()
+    qtbot.waitUntil(lambda: view.title.text() == "Weather at JFK", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: "Weather at JFK" in [d.name for d in panel.rows()], timeout=TIMEOUT)
+    window.dashboards.delete(next(d for d in panel.rows() if d.name == "Weather at JFK"))
+    assert not window.dashboards.views  # its window closed with it
+    qtbot.waitUntil(lambda: panel.list.count() == 1, timeout=TIMEOUT)
