@@ -84,6 +84,7 @@ class ChartCanvas(QWidget):
     error = Signal(str, object)
     exported = Signal(str)
     busy_changed = Signal(bool)
+    _built = Signal(int)  # from a pyramid's builder thread: queued to the GUI thread
 
     def __init__(self, parent: QWidget | None = None, *, toolbar: bool = True) -> None:
         super().__init__(parent)
@@ -147,6 +148,7 @@ class ChartCanvas(QWidget):
         self._requery.setSingleShot(True)
         self._requery.setInterval(REQUERY_MS)
         self._requery.timeout.connect(self._fetch_visible)
+        self._built.connect(self._refine, Qt.ConnectionType.QueuedConnection)
         theme.notifier().changed.connect(self._theme_changed)
 
     # ------------------------------------------------------------------ public
@@ -196,7 +198,7 @@ class ChartCanvas(QWidget):
         if engine is None:
             return False
         self._fetch = lambda s, px, rng, cancel: fetch_chart_data(
-            engine, sql, s, pixels=px, x_range=rng, cancel=cancel
+            engine, sql, s, pixels=px, x_range=rng, cancel=cancel, preview=True
         )
 
         def sample() -> pa.Table:
@@ -298,6 +300,22 @@ class ChartCanvas(QWidget):
             self.picker.set_specs(specs, spec)
             self.picker.show()
         self._draw(data, keep_range=zoomed)
+        pending = getattr(data, "pending", None)
+        if pending is not None:  # a preview from a sample: the whole chart when it is built
+            pending.add_done_callback(lambda _future: self._built.emit(job))
+
+    def _refine(self, job: int) -> None:
+        """The big table's summary is built: the preview is drawn again from it (unless a
+        newer request came meanwhile)."""
+        data = self._data
+        if job != self._job or data is None or self._fetch is None:
+            return
+        figure = self.view.figure
+        x_range = None
+        if figure is not None and figure.plot is not None and data.x_range is not None:
+            lo, hi = figure.plot.getViewBox().viewRange()[0]
+            x_range = (float(lo), float(hi))
+        self._start(data.spec, None, x_range=x_range, keep_specs=True)
 
     def _failed(self, job: int, exc: BaseException) -> None:
         if job != self._job:

@@ -53,7 +53,7 @@ def fetch_for_handle(engine: Engine, handle: ResultHandle) -> Fetch:
     if handle.row_count > RESCAN_ROWS and plain_select(handle.sql) and not handle.truncated:
         sql = handle.sql.strip().rstrip(";")
         return lambda spec, px, rng, cancel: fetch_chart_data(
-            engine, sql, spec, pixels=px, x_range=rng, cancel=cancel
+            engine, sql, spec, pixels=px, x_range=rng, cancel=cancel, preview=True
         )
 
     def fetch(
