@@ -113,6 +113,23 @@ def test_an_average_in_a_year_reads_the_date_range(modelled: Workspace) -> None:
     assert answer.answer.startswith("Average dep delay by origin in 2013")
 
 
+def test_a_follow_up_refines_the_metric_answer(modelled: Workspace) -> None:
+    conversation = Conversation.for_workspace(modelled)
+    first = conversation.ask("flights per carrier")
+    assert any("metric flights.count" in a for a in first.assumptions)
+    second = conversation.ask("and by origin?")
+    assert any("metric flights.count" in a for a in second.assumptions), second.assumptions
+    expected = table(
+        modelled, "SELECT carrier, origin, count(*) FROM flights GROUP BY carrier, origin"
+    )
+    assert answer_rows(second) == expected
+    third = conversation.ask("only in 2013")
+    query = conversation.turns[-1].interpretation.details["semantic_query"]  # type: ignore[union-attr]
+    assert query["dimensions"] == ["flights.carrier", "flights.origin"]
+    assert query["timeDimensions"][0]["dateRange"] == ["2013-01-01", "2013-12-31"]
+    assert third.row_count == len(expected)
+
+
 def test_words_the_metrics_cannot_place_go_to_the_sql_rules(modelled: Workspace) -> None:
     model = rules_metrics.model_for(modelled.path)
     assert rules_metrics.read_question("flights per carrier from JFK", model) is None

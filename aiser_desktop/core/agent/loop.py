@@ -291,7 +291,7 @@ class Conversation:
         self._cancel.check()
         # A question that names a metric of the semantic model is answered through it first.
         found = metrics.answer_metric_question(
-            question, self._workspace.path if self._workspace else None, runner
+            question, self._workspace.path if self._workspace else None, runner, self.turns
         ) or provider.interpret(question, self.turns, index, **self._knowledge(provider))
         notes = (because,) if because else ()
         if isinstance(found, Refusal):

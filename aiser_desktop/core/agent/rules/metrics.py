@@ -63,6 +63,8 @@ metric metrics measure value values figure figures by per across with over and b
 broken down split grouped group
 """
 FILLER = frozenset(_FILLER_WORDS.split())
+# The words a follow-up starts with ("and by month?", "what about by origin", "only in 2013").
+FOLLOW_UP = frozenset({"and", "now", "only", "just", "also", "what", "about", "how", "then"})
 SPLITTERS = re.compile(
     r"\b(?:broken down by|grouped by|split by|for each|for every|per|by|across|each)\b"
 )
@@ -246,9 +248,16 @@ def _time_dimension(cube: Any, words: Sequence[str]) -> Any:
 
 
 # ---------------------------------------------------------------------- reading a question
-def read_question(question: str, model: Any) -> dict[str, Any] | None:
+def read_question(
+    question: str, model: Any, previous: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     """A Cube ``/load`` query for ``question``, or None when it does not read as a metric
-    question through and through (see the module's docstring)."""
+    question through and through (see the module's docstring).
+
+    Args:
+        previous: The last answer's query, when it came from a metric: a follow-up that
+            names no measure ("and by month?", "by origin", "only in 2013") refines it.
+    """
     text = " " + question.lower().strip().rstrip("?.!") + " "
     query: dict[str, Any] = {"measures": [], "dimensions": []}
     top = _TOP.search(text)
@@ -265,13 +274,19 @@ def read_question(question: str, model: Any) -> dict[str, Any] | None:
     grains = [GRAINS[w] for w in head + tail if w in GRAINS]
     head = [w for w in head if w not in GRAINS]
     pick = _best_measure(head, model)
-    if pick is None and tail:  # "top 5 carriers by flights": the measure comes last
+    if pick is None and previous and not [w for w in head if w not in FILLER | FOLLOW_UP]:
+        pick = _previous_pick(previous, model)
+        if pick is not None:  # a follow-up: the last query, refined
+            query = _copy(previous)
+    elif pick is None and tail:  # "top 5 carriers by flights": the measure comes last
         swapped = _best_measure([w for w in tail if w not in GRAINS], model)
         if swapped is not None:
             pick, head, tail = swapped, tail, head
     if pick is None:
         return None
-    query["measures"].append(pick.member.full_name)
+    if not query["measures"]:
+        query["measures"].append(pick.member.full_name)
+    query.setdefault("dimensions", [])
     groups = _groups([w for w in tail if w not in GRAINS])
     for group in groups:
         dim = _best_dimension(group, model, pick.cube)
@@ -280,10 +295,12 @@ def read_question(question: str, model: Any) -> dict[str, Any] | None:
         if dim.full_name not in query["dimensions"]:
             query["dimensions"].append(dim.full_name)
     if grains or year:
-        dim = _time_dimension(pick.cube, [])
-        if dim is None:
-            return None
-        entry: dict[str, Any] = {"dimension": dim.full_name}
+        entry: dict[str, Any] = dict((query.get("timeDimensions") or [{}])[0])
+        if not entry:
+            dim = _time_dimension(pick.cube, [])
+            if dim is None:
+                return None
+            entry["dimension"] = dim.full_name
         if grains:
             entry["granularity"] = grains[0]
         if year:
@@ -296,6 +313,34 @@ def read_question(question: str, model: Any) -> dict[str, Any] | None:
     if not query["dimensions"]:
         del query["dimensions"]
     return query
+
+
+def _copy(query: dict[str, Any]) -> dict[str, Any]:
+    import copy
+
+    return copy.deepcopy(query)
+
+
+def _previous_pick(previous: dict[str, Any], model: Any) -> _Pick | None:
+    measures = previous.get("measures") or []
+    member = _member(model, measures[0]) if measures else None
+    if member is None:
+        return None
+    cube = model.cubes.get(member.cube)
+    return _Pick(member, cube, 0.0) if cube is not None else None
+
+
+def previous_query(history: Sequence[Any]) -> dict[str, Any] | None:
+    """The query of the last answered turn, when a metric answered it (else None)."""
+    for turn in reversed(history):
+        interpretation = getattr(turn, "interpretation", None)
+        if interpretation is None:
+            if getattr(turn, "sql", None) is None:
+                continue
+            return None
+        found = (interpretation.details or {}).get("semantic_query")
+        return found if isinstance(found, dict) else None
+    return None
 
 
 def _groups(words: Sequence[str]) -> list[list[str]]:
@@ -311,7 +356,10 @@ def _groups(words: Sequence[str]) -> list[list[str]]:
 
 # ---------------------------------------------------------------------- the interpretation
 def interpret_metrics(
-    question: str, model: Any, runner: ReadOnlyRunner | None = None
+    question: str,
+    model: Any,
+    runner: ReadOnlyRunner | None = None,
+    history: Sequence[Any] = (),
 ) -> Interpretation | None:
     """The question answered through the semantic model, or None (the SQL rules answer).
 
@@ -320,10 +368,11 @@ def interpret_metrics(
         model: A :class:`~aiser_desktop.core.semantic.SemanticModel` (None: no model).
         runner: When given, the compiled SQL is checked against the read-only guard first
             (a query the guard would refuse falls back to the SQL rules).
+        history: The conversation's earlier turns (a follow-up refines a metric answer).
     """
     if model is None or not getattr(model, "cubes", None):
         return None
-    query = read_question(question, model)
+    query = read_question(question, model, previous_query(history))
     if query is None:
         return None
     from aiser_desktop.core.semantic import compile_query
@@ -401,12 +450,17 @@ def _chart(query: dict[str, Any], columns: list[str]) -> dict[str, Any] | None:
 
 
 def answer_metric_question(
-    question: str, workspace_folder: Path | None, runner: ReadOnlyRunner | None = None
+    question: str,
+    workspace_folder: Path | None,
+    runner: ReadOnlyRunner | None = None,
+    history: Sequence[Any] = (),
 ) -> Interpretation | None:
     """:func:`interpret_metrics` with the workspace's model (None without one)."""
     try:
         model = model_for(workspace_folder)
-        return interpret_metrics(question, model, runner) if model is not None else None
+        if model is None:
+            return None
+        return interpret_metrics(question, model, runner, history)
     except Exception:  # never stop the SQL rules from answering
         log.exception("the metric reading of %r failed", question)
         return None
