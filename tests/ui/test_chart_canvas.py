@@ -195,3 +195,16 @@ def test_export_png_svg_and_the_data_as_csv(
     table = csv.read_csv(tmp_path / "chart.csv")
     assert table.column_names == ["carrier", "flights"]
     assert table.column("carrier").to_pylist() == CARRIERS
+
+
+def test_a_click_on_a_line_picks_the_point_near_it_and_nothing_far_from_it(
+    qtbot: QtBot, canvas: ChartCanvas
+) -> None:
+    draw(qtbot, canvas, "line")
+    day = 1356998400 + 10 * 86_400  # 11 January: LGA is at 500 + 2 * 10
+    with qtbot.waitSignal(canvas.filter_requested, timeout=2_000) as picked:
+        click_at(qtbot, canvas, day, 520)
+    value = picked.args[0]
+    assert value["origin"] == "LGA" and str(value["day"]) == "2013-01-11"
+    with qtbot.assertNotEmitted(canvas.filter_requested, wait=200):
+        click_at(qtbot, canvas, day, 620)  # between the lines

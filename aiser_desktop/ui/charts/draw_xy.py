@@ -74,10 +74,6 @@ def xs_of(rows: pa.Table, figure: Figure, uniques: pa.Array | None) -> np.ndarra
     return as_numbers(pc.index_in(column, value_set=uniques))
 
 
-def _value(column: pa.ChunkedArray, index: int) -> Any:
-    return column[index].as_py()
-
-
 # ---------------------------------------------------------------------- line and area
 def draw_line(figure: Figure) -> None:
     _draw_lines(figure, area=False)
@@ -133,7 +129,7 @@ def _draw_lines(figure: Figure, *, area: bool) -> None:
                 index += 1
     _second_axis(figure, groups, uniques)
     plot.getViewBox().setDefaultPadding(0.02)
-    _pick_nearest(figure)
+    _pick_nearest_point(figure, uniques)  # a click near a drawn point, not anywhere
 
 
 def _stacked_areas(
@@ -215,39 +211,6 @@ def _second_axis(
             box.addItem(item)
             figure.add_series(Series(name, colour, [item], x, y, True), f"{name} (right)")
             index += 1
-
-
-def _pick_nearest(figure: Figure) -> None:
-    """A click picks the x value (and series) of the nearest drawn point."""
-    spec, table = figure.spec, figure.table
-    x_column = table[spec.x]
-    _kind, _labels, uniques = x_positions(figure)
-    all_x = xs_of(table, figure, uniques)
-
-    def pick(x: float, y: float) -> dict[str, Any] | None:
-        if not len(all_x):
-            return None
-        finite = np.isfinite(all_x)
-        if not finite.any():
-            return None
-        distance = np.where(finite, np.abs(all_x - x), np.inf)
-        best = float(distance.min())
-        rows = np.flatnonzero(distance == best)
-        index = int(rows[0])
-        if spec.series and spec.series in table.column_names and len(rows) > 1:
-            # Several series share this x: the one whose value is nearest y.
-            column = spec.y[0] if spec.y else None
-            if column in table.column_names:
-                ys = as_numbers(table[column])[rows]
-                index = (
-                    int(rows[int(np.nanargmin(np.abs(ys - y)))]) if np.isfinite(ys).any() else index
-                )
-        picked = {spec.x: _value(x_column, index)}
-        if spec.series and spec.series in table.column_names:
-            picked[spec.series] = _value(table[spec.series], index)
-        return picked
-
-    figure.picker = pick
 
 
 # ---------------------------------------------------------------------- bars
@@ -435,7 +398,7 @@ def _pick_nearest_point(figure: Figure, uniques: pa.Array | None) -> None:
         dy = (all_y - y) / ((y1 - y0) or 1.0)
         distance = np.nan_to_num(np.hypot(dx, dy), nan=np.inf)
         index = int(np.argmin(distance))
-        if distance[index] > 0.05:  # about 5% of the plot away: nothing there
+        if distance[index] > 0.04:  # 4% of the plot away: nothing there
             return None
         picked = {spec.x: table[spec.x][index].as_py()}
         if spec.series and spec.series in table.column_names:
