@@ -93,6 +93,7 @@ class WindowActions:
         self.show_sources = _action(w, "&Sources", lambda: w.show_left("sources"), "Ctrl+1")
         self.show_history = _action(w, "&History", lambda: w.show_left("history"), "Ctrl+2")
         self.show_saved = _action(w, "Sa&ved queries", lambda: w.show_left("saved"), "Ctrl+3")
+        self.show_metrics = _action(w, "&Metrics", lambda: w.show_left("metrics"), "Ctrl+5")
         self.agent = w.agent_dock.toggleViewAction()
         self.agent.setText("&Agent panel")
         self.agent.setShortcut(QKeySequence("Ctrl+Shift+A"))
@@ -166,7 +167,7 @@ def build(window: MainWindow) -> WindowActions:
     menu.addActions([a.format, a.comment, a.complete])
 
     menu = bar.addMenu("&View")
-    menu.addActions([a.show_sources, a.show_history, a.show_saved])
+    menu.addActions([a.show_sources, a.show_history, a.show_saved, a.show_metrics])
     menu.addSeparator()
     menu.addAction(a.agent)
     menu.addAction(a.memory)

@@ -195,5 +195,7 @@ def test_the_metrics_tab_is_remembered_in_the_layout(
     qtbot: QtBot, make_window: Callable[..., MainWindow], modelled: Path
 ) -> None:
     window = make_window(modelled)
-    window.show_left("metrics")
+    window.actions_.show_metrics.trigger()  # View > Metrics, Ctrl+5
+    panel = window.sources_panel.metrics
+    assert window.sources_panel.tabs.currentWidget() is panel
     assert window.layout_state()["left_tab"] == "metrics"
