@@ -14,10 +14,12 @@ import pytest
 from aiser_desktop.cli import main
 from aiser_desktop.core.agent.mcp.config import env_ref
 from aiser_desktop.core.config import settings_path
+from tests.mcp_servers import needs_isolation
 
 CURRENCY = str(Path(__file__).resolve().parents[1] / "mcp_servers" / "currency.py")
 
 
+@needs_isolation
 def test_add_list_test_and_remove(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, memory_keyring: Any
 ) -> None:
@@ -66,6 +68,7 @@ def test_errors_say_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
     assert "no Aiser workspace" in capsys.readouterr().err
 
 
+@needs_isolation
 def test_aiser_ask_calls_an_added_server_through_a_remote_model(
     tmp_path: Path, sample_csv: Path
 ) -> None:

@@ -40,6 +40,7 @@ from aiser_desktop.core.config import Settings, settings_path
 from aiser_desktop.core.errors import QueryCancelledError
 from aiser_desktop.core.workspace import Workspace
 from tests.agent_fakes import ScriptedProvider, answer, sql_call
+from tests.mcp_servers import needs_isolation
 
 SERVERS = Path(__file__).resolve().parents[1] / "mcp_servers"
 CURRENCY = [str(SERVERS / "currency.py")]
@@ -102,6 +103,7 @@ def _tool_result(request: ChatRequest, name: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- settings to registry
+@needs_isolation
 def test_an_added_server_s_tools_join_the_registry_with_their_origin(
     settings: Settings, registries: list[McpRegistry], memory_keyring: Any
 ) -> None:
@@ -121,6 +123,7 @@ def test_an_added_server_s_tools_join_the_registry_with_their_origin(
     assert registry.status()[0].tools == ("currency·rate", "currency·currencies")
 
 
+@needs_isolation
 def test_the_agent_calls_the_tool_and_the_call_is_shown_before_it_runs(
     sales: Workspace, settings: Settings, calls_log: Path, registries: list[McpRegistry]
 ) -> None:
@@ -158,6 +161,7 @@ def test_the_agent_calls_the_tool_and_the_call_is_shown_before_it_runs(
     assert _logged(calls_log) == [{"tool": "rate", "base": "EUR", "quote": "USD"}]
 
 
+@needs_isolation
 def test_a_crashing_server_gives_a_clear_error_and_the_conversation_answers(
     sales: Workspace, registries: list[McpRegistry]
 ) -> None:
@@ -194,6 +198,7 @@ def test_a_crashing_server_gives_a_clear_error_and_the_conversation_answers(
     assert not any("probe" in t.name or "dead" in t.name for t in provider.requests[-1].tools)
 
 
+@needs_isolation
 def test_a_server_that_dies_while_idle_is_noticed_and_started_again(
     registries: list[McpRegistry], wait_for: Any
 ) -> None:
@@ -211,6 +216,7 @@ def test_a_server_that_dies_while_idle_is_noticed_and_started_again(
     assert registry.call("probe__wait", {"seconds": 0}, _context()).ok
 
 
+@needs_isolation
 def test_ask_before_running_asks_and_a_no_never_reaches_the_server(
     calls_log: Path, registries: list[McpRegistry]
 ) -> None:
@@ -245,6 +251,7 @@ def test_ask_before_running_asks_and_a_no_never_reaches_the_server(
     assert len(_logged(calls_log)) == 1
 
 
+@needs_isolation
 def test_timeouts_end_a_silent_server_and_a_slow_call(registries: list[McpRegistry]) -> None:
     silent = McpServerConfig("silent", sys.executable, [*PROBE, "--silent"], ask=False)
     probe = McpServerConfig("probe", sys.executable, PROBE, ask=False)

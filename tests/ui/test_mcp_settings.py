@@ -21,6 +21,7 @@ from aiser_desktop.core.workspace import Workspace
 from aiser_desktop.ui.agent_panel import AgentPanel
 from aiser_desktop.ui.mcp_settings import McpSettingsDialog
 from tests.agent_fakes import ScriptedProvider, answer, sql_call
+from tests.mcp_servers import needs_isolation
 
 CURRENCY = Path(__file__).resolve().parents[1] / "mcp_servers" / "currency.py"
 WAIT_MS = 30_000
@@ -41,6 +42,7 @@ def _wait_message(qtbot: QtBot, dialog: McpSettingsDialog, text: str) -> None:
     qtbot.waitUntil(lambda: text in dialog.message.text(), timeout=WAIT_MS)
 
 
+@needs_isolation
 def test_add_test_and_remove_a_server(
     qtbot: QtBot, dialog: McpSettingsDialog, tmp_path: Path, memory_keyring: Any
 ) -> None:
@@ -149,7 +151,9 @@ def _answer_box(qtbot: QtBot, button_text: str) -> str:
 
     def box_shown() -> bool:
         found[:] = [
-            w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.isVisible()
         ]
         return bool(found)
 
@@ -161,6 +165,7 @@ def _answer_box(qtbot: QtBot, button_text: str) -> str:
     return text
 
 
+@needs_isolation
 @pytest.mark.parametrize("choice", ["Run", "Don't run"])
 def test_a_call_is_shown_with_its_origin_and_waits_for_the_person(
     qtbot: QtBot, panel_with_currency: Callable[[ScriptedProvider], AgentPanel], choice: str
