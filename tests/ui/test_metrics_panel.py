@@ -199,3 +199,29 @@ def test_the_metrics_tab_is_remembered_in_the_layout(
     panel = window.sources_panel.metrics
     assert window.sources_panel.tabs.currentWidget() is panel
     assert window.layout_state()["left_tab"] == "metrics"
+
+
+def test_a_broken_file_is_reported_and_the_other_cubes_still_load(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], modelled: Path
+) -> None:
+    broken = modelled / "model" / "cubes" / "broken.yml"
+    broken.write_text("cubes:\n  - name: broken\n    measures: [\n", encoding="utf-8")
+    window = make_window(modelled)
+    panel = open_metrics(qtbot, window)
+    assert panel.tree.item_for("sales.revenue") is not None
+    assert panel.problems.isVisibleTo(panel)
+    assert panel.problems.text().startswith("⚠ broken.yml:")
+
+
+def test_closing_while_a_metrics_query_runs_releases_the_workspace(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], modelled: Path
+) -> None:
+    from aiser_desktop.core.workspace import Workspace
+
+    window = make_window(modelled)
+    panel = open_metrics(qtbot, window)
+    panel.add_and_run({"name": "sales.count", "kind": "measure", "type": "count"})
+    assert panel.running
+    window.close()
+    with Workspace.open(modelled) as ws:
+        assert [s.name for s in ws.sources.records()] == ["sales"]
