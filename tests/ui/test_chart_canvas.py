@@ -11,9 +11,11 @@ import pyarrow.csv as csv
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from aiser_desktop.core.engine import Engine
+from aiser_desktop.ui import theme
 from aiser_desktop.ui.charts.canvas import ChartCanvas
 from tests.ui.chart_cases import CARRIERS, cases
 
@@ -208,3 +210,17 @@ def test_a_click_on_a_line_picks_the_point_near_it_and_nothing_far_from_it(
     assert value["origin"] == "LGA" and str(value["day"]) == "2013-01-11"
     with qtbot.assertNotEmitted(canvas.filter_requested, wait=200):
         click_at(qtbot, canvas, day, 620)  # between the lines
+
+
+def test_the_chart_follows_a_switch_to_the_dark_theme(
+    qtbot: QtBot, canvas: ChartCanvas, qapp: QApplication
+) -> None:
+    draw(qtbot, canvas, "bar")
+    try:
+        theme.apply(qapp, "dark")
+        figure = canvas.figure
+        assert figure is not None and figure.style.dark
+        assert canvas.view.backgroundBrush().color().name() == theme.DARK.surface
+    finally:
+        theme.apply(qapp, "light")
+    assert canvas.figure is not None and not canvas.figure.style.dark
