@@ -132,3 +132,9 @@ def test_axis_numbers_read_like_people_write_them() -> None:
     assert format_number(0.25, 0.05) == "0.25"
     assert format_number(3.0, 0.5) == "3"
     assert [nice_step(x) for x in (0.7, 1.3, 2.2, 4, 7)] == [1.0, 2.0, 2.5, 5.0, 10.0]
+
+
+def test_data_in_the_wrong_shape_names_the_missing_column() -> None:
+    spec = ChartSpec("histogram", x="dep_delay")
+    with pytest.raises(AiserError, match="no column 'bin_start'"):
+        render_image((spec, pa.table({"dep_delay": [1.0, 2.0]})), width=320, height=180)

@@ -299,7 +299,12 @@ class ChartCanvas(QWidget):
         if specs and not keep_specs:
             self.picker.set_specs(specs, spec)
             self.picker.show()
-        self._draw(data, keep_range=zoomed)
+        try:
+            self._draw(data, keep_range=zoomed)
+        except AiserError as exc:
+            self.status_label.setText("The chart could not be drawn.")
+            self.error.emit("The chart could not be drawn.", exc)
+            return
         pending = getattr(data, "pending", None)
         if pending is not None:  # a preview from a sample: the whole chart when it is built
             pending.add_done_callback(lambda _future: self._built.emit(job))

@@ -24,6 +24,7 @@ from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from aiser_desktop.core.charts.spec import ChartSpec
+from aiser_desktop.core.errors import AiserError
 from aiser_desktop.ui.charts.axes import value_text
 from aiser_desktop.ui.charts.style import ChartStyle, chart_style
 
@@ -268,6 +269,25 @@ def default_title(spec: ChartSpec) -> str:
     return measures or spec.x or spec.kind.capitalize()
 
 
+def check_columns(spec: ChartSpec, table: pa.Table) -> None:
+    """Raises AiserError naming the column a kind needs that the table lacks."""
+    y0 = spec.y[:1]
+    need: list[str | None] = {
+        "histogram": ["bin_start", "bin_end", "count"],
+        "box": ["min", "q1", "median", "q3", "max"],
+        "kpi": ["value"],
+        "heatmap": [spec.x, spec.series, *y0],
+        "pie": [spec.x, *y0],
+    }.get(spec.kind, [spec.x, *spec.y])
+    missing = [c or "(none named)" for c in need if not c or c not in table.column_names]
+    if missing:
+        raise AiserError(
+            f"Cannot draw a {spec.kind} chart: its data has no column {missing[0]!r}.",
+            hint=f"The data has: {', '.join(table.column_names) or 'no columns'}. "
+            "Fetch it with core.charts.data.fetch_chart_data, which shapes it for the kind.",
+        )
+
+
 class ChartView(pg.GraphicsLayoutWidget):
     """The widget a chart is drawn in (in the window and headless).
 
@@ -322,10 +342,13 @@ class ChartView(pg.GraphicsLayoutWidget):
             "heatmap": draw_other.draw_heatmap,
             "pie": draw_other.draw_pie,
             "kpi": draw_other.draw_kpi,
-        }[spec.kind]
+        }.get(spec.kind)
+        if drawer is None:
+            raise AiserError(f"There is no chart kind {spec.kind!r}.", hint="See ChartSpec.")
         if table.num_rows == 0:
             draw_other.draw_empty(figure)
         else:
+            check_columns(spec, table)
             drawer(figure)
         self.figure = figure
         return figure

@@ -76,7 +76,12 @@ def layout_view(
     view = ChartView(style=chart_style(theme, scale=scale))
     view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     view.resize(width, height)
-    view.show_chart(spec, table, note=note)
+    try:
+        view.show_chart(spec, table, note=note)
+    except BaseException:
+        view.close()
+        view.deleteLater()
+        raise
     # Laid out without being shown (showing would paint it once for nothing): the scene
     # gets the size, then the layout places the title, legend, axes and plot.
     view.setRange(QRectF(0, 0, width, height), padding=0)
