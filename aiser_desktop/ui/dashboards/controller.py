@@ -53,16 +53,19 @@ class DashboardsController(QObject):
         self.show_action = self._action("&Dashboards", self.show_panel, "Ctrl+4")
         self.add_action = self._action("Add to &dashboard…", self.add_result, "Ctrl+Shift+D")
         self.add_action.setToolTip("Add the current result (or chart) to a dashboard")
-        for title, action, before in (
-            ("File", self.new_action, 3),
-            ("View", self.show_action, 3),
+        a = window.actions_
+        # File: after Load sample data; View: after Saved queries; Query: at the end.
+        for title, action, after in (
+            ("File", self.new_action, a.sample),
+            ("View", self.show_action, a.show_saved),
             ("Query", self.add_action, None),
         ):
             menu = _menu(window, title)
             if menu is None:
                 continue
-            if before is not None and len(menu.actions()) > before:
-                menu.insertAction(menu.actions()[before], action)
+            actions = menu.actions()
+            if after in actions and actions.index(after) + 1 < len(actions):
+                menu.insertAction(actions[actions.index(after) + 1], action)
             else:
                 menu.addSeparator()
                 menu.addAction(action)
