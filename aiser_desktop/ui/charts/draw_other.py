@@ -93,7 +93,8 @@ def draw_histogram(figure: Figure) -> None:
 # ---------------------------------------------------------------------- box
 def draw_box(figure: Figure) -> None:
     spec, table = figure.spec, figure.table
-    groups = _column(table, "group", spec.x if spec.y else None)
+    by = spec.x if spec.y else spec.series  # the grouping column (the contract's)
+    groups = _column(table, "group", by)
     labels = as_labels(groups) if groups is not None else [spec.x or (spec.y or [""])[0]]
     stats = {k: as_numbers(table[k]) for k in ("min", "q1", "median", "q3", "max")}
     positions = np.arange(len(labels), dtype=np.float64)
@@ -101,8 +102,8 @@ def draw_box(figure: Figure) -> None:
     figure.x_kind, figure.x_labels = "category", labels
     measure = spec.y[0] if spec.y else (spec.x or "")
     figure.label_axis("left", measure)
-    if groups is not None and spec.x:
-        figure.label_axis("bottom", spec.x)
+    if groups is not None and by:
+        figure.label_axis("bottom", by)
     colour = figure.colour(0, measure)
     width = 0.5
     boxes = pg.BarGraphItem(
@@ -149,11 +150,11 @@ def draw_box(figure: Figure) -> None:
 
     def pick(x: float, y: float) -> dict[str, Any] | None:
         index = round(x)
-        if groups is None or not spec.x or not 0 <= index < len(labels):
+        if groups is None or not by or not 0 <= index < len(labels):
             return None
         if abs(x - index) > half:
             return None
-        return {spec.x: groups[index].as_py()}
+        return {by: groups[index].as_py()}
 
     figure.picker = pick
 
