@@ -79,3 +79,35 @@ def test_the_cli_lists_and_exports_a_dashboard_to_html_and_pdf(
         cwd=tmp_path,
     )
     assert bad.returncode == 1 and ".html or .pdf" in bad.stderr
+
+
+def test_a_tall_dashboard_breaks_pages_between_tiles_never_through_one(qapp: object) -> None:
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from aiser_desktop.core.dashboards.model import Dashboard, Tile
+    from aiser_desktop.ui.dashboards.export import Drawn, _bands, paint_pages
+
+    tiles = tuple(
+        Tile("text", f"note {i}", x=(i % 2) * 6, y=(i // 2) * 3, w=6, h=3, id=i, text="words")
+        for i in range(12)
+    )  # six rows of tiles, 18 grid rows: about two A4 pages
+    tiles += (Tile("text", "tall", x=0, y=18, w=12, h=14, id=99, text="a very tall note"),)
+    assert _bands(list(tiles))[:2] == [(0, 3), (3, 6)]
+    pages: list[QImage] = []
+
+    def page() -> QPainter:
+        image = QImage(1123, 794, QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        pages.append(image)
+        return QPainter(image)
+
+    painters = [page()]
+
+    def new_page() -> None:
+        painters[-1].end()
+        painters.append(page())
+
+    count = paint_pages(painters[0], Dashboard("tall", tiles), {}, Drawn(), 1123, 794, new_page)
+    painters[-1].end()
+    # 6 bands of 3 rows do not fit one page; the 14-row note gets a page of its own, scaled.
+    assert count == len(pages) == 3
