@@ -496,6 +496,10 @@ class DashboardView(TileMenus, QWidget):
         drawn here (Qt draws on its own thread); the file is written on a task thread."""
         from aiser_desktop.ui.dashboards.export import draw_charts, write_export
 
+        if self.busy:  # the file would show some tiles old and some not at all
+            self.status.setText("The tiles are refreshing: export when they are done.")
+            self.failed.emit("Export waits for the refresh to finish (or Cancel it).")
+            return
         pdf = path.suffix.lower() == ".pdf"
         dashboard, results = self.dashboard, dict(self.results)
         drawn = draw_charts(dashboard, results, svg=not pdf, images=pdf)
