@@ -7,7 +7,8 @@ dragging it onto the builder, the Chart tab or the results, adds it to the query
 to the measures, a time dimension as the time axis by month, another dimension to the
 groups, a segment to the segments) and runs it: :func:`aiser_desktop.core.semantic.run_query`
 on a task thread, the rows in the grid, a chart spec (x the time or first dimension, y the
-measures) for the Chart tab. Dragged onto the SQL editor, a member drops its name.
+measures) for the Chart tab. Dropped on a SQL editor, members become the SQL of a query
+of them (ui/metrics_window.py).
 
 The menu opens model files in the model editor (:mod:`aiser_desktop.ui.model_editor`),
 makes a new cube, and generates a first model from the catalog.
@@ -396,6 +397,27 @@ class MetricsPanel(QWidget):
         from aiser_desktop.core.semantic import compile_query
 
         return compile_query(self.model, self.builder.query())
+
+    def sql_for(self, entries: list[dict[str, str]]) -> str | None:
+        """The SQL of a query of just these members (dropped on the SQL editor), or None
+        when there is no model or they do not make a query."""
+        from aiser_desktop.core.semantic import compile_query
+
+        if self.model is None:
+            return None
+        query: dict[str, Any] = {"measures": [], "dimensions": []}
+        for entry in entries:
+            name, kind = entry["name"], entry["kind"]
+            if kind == "measure":
+                query["measures"].append(name)
+            elif kind == "dimension" and entry.get("type") == "time":
+                query["timeDimensions"] = [{"dimension": name, "granularity": "month"}]
+            elif kind == "dimension":
+                query["dimensions"].append(name)
+        try:
+            return str(compile_query(self.model, query).sql)
+        except Exception:
+            return None
 
     def show_sql(self) -> None:
         if self.model is None or self.builder.is_empty():

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QTabBar, QTabWidget
+from PySide6.QtWidgets import QPlainTextEdit, QTabBar, QTabWidget, QWidget
 
 from aiser_desktop.ui.metrics_query import MEMBER_MIME, dropped_members
 from aiser_desktop.ui.sources_tree import rows_text
@@ -67,6 +67,37 @@ class _DropTarget(QObject):
         return isinstance(tabs, QTabWidget) and tabs.tabText(tabs.currentIndex()) == "Chart"
 
 
+class _EditorDrops(QObject):
+    """An event filter on the SQL editors: members dropped there become the SQL of a query
+    of them (a measure's aggregate, grouped by the dimensions), at the drop point."""
+
+    def __init__(self, panel: MetricsPanel, parent: QObject) -> None:
+        super().__init__(parent)
+        self._panel = panel
+
+    def watch(self, tabs: Any) -> None:
+        """Filters every editor of ``tabs`` not filtered yet (call when tabs change)."""
+        for editor in tabs.editors():
+            if not editor.property("metricsDrops"):
+                editor.setProperty("metricsDrops", True)
+                editor.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.Drop:
+            return False
+        assert isinstance(event, QDropEvent)
+        members = dropped_members(event.mimeData())
+        editor = watched.parent() if isinstance(watched, QWidget) else None
+        sql = self._panel.sql_for(members) if members else None
+        if sql is None or not isinstance(editor, QPlainTextEdit):
+            return False  # the editor drops the members' names, as text
+        cursor = editor.cursorForPosition(event.position().toPoint())
+        cursor.insertText(sql)
+        editor.setTextCursor(cursor)
+        event.acceptProposedAction()
+        return True
+
+
 def attach(window: MainWindow) -> MetricsPanel:
     """Wires the window's Metrics tab (``window.sources_panel.metrics``); returns it."""
     panel = window.sources_panel.metrics
@@ -83,6 +114,16 @@ def attach(window: MainWindow) -> MetricsPanel:
         widget.installEventFilter(target)
     window.installEventFilter(target)
     window.metrics_drop_target = target  # kept alive with the window
+    editors = _EditorDrops(panel, window)
+    window.metrics_editor_drops = editors
+
+    def watch_editors() -> None:
+        tabs = window.editor_tabs
+        if tabs is not None:
+            editors.watch(tabs)
+            tabs.tabs_changed.connect(lambda: editors.watch(tabs))
+
+    window.widgets_ready.connect(watch_editors)
     return panel
 
 

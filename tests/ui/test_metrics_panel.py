@@ -225,3 +225,30 @@ def test_closing_while_a_metrics_query_runs_releases_the_workspace(
     window.close()
     with Workspace.open(modelled) as ws:
         assert [s.name for s in ws.sources.records()] == ["sales"]
+
+
+def test_members_dropped_on_the_sql_editor_become_the_sql_of_a_query(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], modelled: Path
+) -> None:
+    window = make_window(modelled)
+    open_metrics(qtbot, window)
+    editor = window.editor
+    assert editor.property("metricsDrops") is True  # every SQL tab takes member drops
+    mime = member_mime(
+        [
+            {"name": "sales.revenue", "kind": "measure", "type": "sum"},
+            {"name": "sales.region", "kind": "dimension", "type": "string"},
+        ]
+    )
+    drop = QDropEvent(
+        QPointF(5, 5),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    assert window.metrics_editor_drops.eventFilter(editor.viewport(), drop)
+    assert "sum(" in editor.toPlainText().lower()
+    with qtbot.waitSignal(window.query_ended, timeout=20_000):
+        window.run_all()
+    assert grid_rows(window) == [["north", "13.50"], ["south", "7.25"]]
