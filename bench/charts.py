@@ -5,7 +5,7 @@ noise), stored in x order in a DuckDB file (cached under ``~/.cache/aiser-bench`
 size, in one process, the chart ``SELECT t, v FROM ts_N`` drawn 1200 px wide:
 
 - first ever: the very first request, before any pyramid exists: with ``preview=True`` it is
-  answered at once by M4 over a sample of about 1M rows (whole row groups, so DuckDB reads
+  answered at once by M4 over a sample of about 250K rows (whole row groups, so DuckDB reads
   only those), while the pyramid builds in the background.
 - pyramid build: that one-off summary of the table (``core/charts/pyramid.py``), from the
   first request until it is stored; not part of any request below.

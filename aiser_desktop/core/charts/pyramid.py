@@ -59,12 +59,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SCHEMA = "_aiser_charts"
-MIN_ROWS = 4_000_000  # below this an M4 over the rows takes well under 100 ms
+MIN_ROWS = 1_000_000  # below this an M4 over the rows takes about 100 ms (2 cores)
 OVERSAMPLE = 8  # buckets per pixel column at least
 ROWS_PER_BUCKET = 64  # the finest level's buckets hold about this many rows
 FINEST_MAX = 20  # 2^20 buckets at most (about 1.4M records for all levels)
 COARSEST = 8
-PREVIEW_ROWS = 1_000_000  # rows a preview samples while a pyramid builds
+PREVIEW_ROWS = 250_000  # rows a preview samples while a pyramid builds
 
 _builds: dict[tuple[int, str], Future[Pyramid]] = {}
 _builds_lock = threading.Lock()
