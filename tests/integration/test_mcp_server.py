@@ -23,6 +23,7 @@ import pytest
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
+from aiser_desktop.core.agent.loop import REGISTRY
 from aiser_desktop.core.errors import WorkspaceLockedError
 from aiser_desktop.core.sample import SAMPLE_TABLES, load_sample
 from aiser_desktop.core.workspace import Workspace
@@ -78,6 +79,7 @@ def test_the_sdk_client_lists_the_tools_and_gets_the_workspace_numbers(sample_ws
         async with served(path) as session:
             listed = {t.name: t for t in (await session.list_tools()).tools}
             assert {"list_sources", "describe_table", "search_schema", "run_sql"} <= set(listed)
+            assert set(listed) == set(REGISTRY.names())  # every registered tool, later ones too
             run_sql = listed["run_sql"]
             assert run_sql.inputSchema["required"] == ["sql"]
             assert run_sql.inputSchema["properties"]["sql"]["maxLength"] == 4000
