@@ -360,7 +360,7 @@ def _over_time(
     found += _trend_findings(relation, column, series, trend(series), line)
     segment = segment_column(summaries)
     if segment is not None and series.grain in ("day", "hour", "week", "month"):
-        found += _driver(con, relation, column, segment)
+        found += _driver(con, relation, column, segment, series)
     return found
 
 
@@ -456,11 +456,33 @@ def _trend_findings(
     return found
 
 
-def _driver(con: DuckDBPyConnection, relation: str, column: str, segment: str) -> list[Finding]:
+def _last_two_months(series: Series) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
+    """The last whole month the series covers and the month before it, as [start, end)
+    (read from the series' periods: no scan of the table)."""
+    import datetime as dt
+
+    from aiser_desktop.core.insights.series import step
+
+    last = series.periods[-1]
+    month = last.replace(day=1)
+    if isinstance(month, dt.datetime):
+        month = month.replace(hour=0, minute=0, second=0, microsecond=0)
+    if step(last, series.grain) < step(month, "month"):  # the data ends inside this month
+        month = step(month, "month", -1)
+    before = step(month, "month", -1)
+    return (before, month), (month, step(month, "month"))
+
+
+def _driver(
+    con: DuckDBPyConnection, relation: str, column: str, segment: str, series: Series
+) -> list[Finding]:
     from aiser_desktop.core.insights.segments import compare_segments
 
     try:
-        found = compare_segments(con, relation, column, segment)
+        before_period, after_period = _last_two_months(series)
+        found = compare_segments(
+            con, relation, column, segment, before=before_period, after=after_period
+        )
     except Exception:
         return []
     change = found["change"]
