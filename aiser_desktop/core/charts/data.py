@@ -146,7 +146,7 @@ def _title(spec: ChartSpec) -> str:
         return f"{measures} by {spec.x} and {spec.series}"
     if spec.kind == "scatter":
         return f"{spec.y[0]} against {spec.x}"
-    by = f" by {spec.series}" if spec.series and spec.kind != "pie" else ""
+    by = f", per {spec.series}" if spec.series and spec.kind != "pie" else ""
     return f"{measures} by {spec.x}{by}"
 
 
