@@ -107,7 +107,13 @@ def find_findings(
     for info in tables:
         if should_stop is not None and should_stop():
             break
-        report = data_quality(con, info.sql_name, info=info, others=others, today=today)
+        try:
+            report = data_quality(con, info.sql_name, info=info, others=others, today=today)
+        except Exception as exc:
+            if _cancelled(exc) or len(tables) == 1:
+                raise
+            errors.append(f"{info.sql_name}: {exc}")  # one table that fails loses only itself
+            continue
         quality.append(report.to_json())
         read.append({"table": info.sql_name, "rows": report.rows, "read": report.screened})
         if report.rows == 0:
@@ -117,10 +123,17 @@ def find_findings(
         try:
             candidates += _over_time(con, info, report.summaries)
         except Exception as exc:  # a series that cannot be made must not lose the rest
+            if _cancelled(exc):
+                raise
             errors.append(f"{info.sql_name}: {exc}")
     return FindingsReport(
         source.name, rank(candidates, limit), quality, read, time.perf_counter() - start, errors
     )
+
+
+def _cancelled(exc: Exception) -> bool:
+    """DuckDB was interrupted (the window is closing, the person cancelled)."""
+    return "interrupt" in str(exc).lower()
 
 
 def rank(candidates: list[Finding], limit: int = MAX_FINDINGS) -> list[Finding]:

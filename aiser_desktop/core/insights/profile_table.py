@@ -123,7 +123,7 @@ def summarize(
             parts += [
                 f"avg({as_double})",
                 f"stddev_samp({as_double})",
-                f"reservoir_quantile({col}, {list(QUANTILES)})",
+                f"reservoir_quantile({as_double}, {list(QUANTILES)})",  # any number type
             ]
         elif c.kind not in ("date", "timestamp"):
             parts.append(f"approx_top_k({col}, {TOP})")
