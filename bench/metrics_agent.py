@@ -112,6 +112,9 @@ def main() -> int:
         )
         print(f"metric reading alone (read, compile, guard check): median {ms(median(readings))}")
 
+        print()
+        evaluate(ws, model, runner)
+
         biggest = max(files, key=lambda p: p.stat().st_size)
         text = biggest.read_text(encoding="utf-8")
         check = median([timed(lambda: validate_text(text, biggest, model)) for _ in range(20)])
@@ -124,6 +127,57 @@ def main() -> int:
         ws.close()
         shutil.rmtree(folder.parent, ignore_errors=True)
     return 0
+
+
+def evaluate(ws: object, model: object, runner: object) -> None:
+    """The agent's question sets over the sample (single questions): how many the metric
+    path takes, and how many of those it answers right, beside the SQL rules on the same."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "agent_eval"))
+    from run import load_questions, results_match
+
+    from aiser_desktop.core.agent.rules import interpret, metrics
+    from aiser_desktop.core.agent.schema_index import SchemaIndex
+    from aiser_desktop.core.agent.types import Interpretation
+
+    def rows(sql: str) -> list[tuple[object, ...]]:
+        with ws.engine.cursor() as cur:  # type: ignore[attr-defined]
+            return [tuple(r) for r in cur.execute(sql).fetchall()]
+
+    def right(sql: str, references: list[str]) -> bool:
+        got = rows(sql)
+        return any(
+            results_match(rows(ref), got, "order by" in ref.lower().rsplit(")", 1)[-1])
+            for ref in references
+        )
+
+    index = SchemaIndex.for_workspace(ws)  # type: ignore[arg-type]
+    taken = by_metric = by_rules = asked = 0
+    wrong: list[str] = []
+    for dataset in ("flights", "holdout", "holdout2"):
+        for conversation in load_questions(dataset):
+            if len(conversation) != 1 or conversation[0].workspace != "flights":
+                continue
+            question = conversation[0]
+            if question.refuse:
+                continue
+            asked += 1
+            found = metrics.interpret_metrics(question.text, model, runner)  # type: ignore[arg-type]
+            if found is None:
+                continue
+            taken += 1
+            metric_ok = right(found.sql, question.sqls)
+            by_metric += metric_ok
+            rules = interpret(question.text, index, [])
+            by_rules += isinstance(rules, Interpretation) and right(rules.sql, question.sqls)
+            if not metric_ok:
+                wrong.append(f"{question.id}: {question.text}")
+    print(
+        f"question sets (flights, holdout, holdout2; {asked} single questions): the metric "
+        f"path takes {taken}; right by the metric path {by_metric} of {taken}, by the SQL "
+        f"rules {by_rules} of {taken}"
+    )
+    for line in wrong:
+        print("  metric path wrong:", line)
 
 
 if __name__ == "__main__":

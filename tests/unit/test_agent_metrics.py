@@ -9,6 +9,7 @@ SQL rules answer exactly as before. The semantic tools work for a model provider
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -77,16 +78,45 @@ def test_a_count_per_category_is_answered_by_the_metric(modelled: Workspace) -> 
     assert answer.chart and answer.chart["kind"] == "bar"
 
 
-def test_a_total_by_month_equals_the_hand_written_query(modelled: Workspace) -> None:
+@contextmanager
+def local_clock(ws: Workspace) -> Iterator[None]:
+    """The flights cube's time dimension read on New York's clock (the model's own choice),
+    instead of the bare TIMESTAMP WITH TIME ZONE column; the file is put back after."""
+    path = Path(ws.path) / "model" / "cubes" / "flights.yml"
+    text = path.read_text(encoding="utf-8")
+    bare = "  - name: time_hour\n    sql: '{CUBE}.time_hour'\n"
+    assert bare in text
+    local = "  - name: time_hour\n    sql: \"timezone('America/New_York', {CUBE}.time_hour)\"\n"
+    path.write_text(text.replace(bare, local), encoding="utf-8")
+    try:
+        yield
+    finally:
+        path.write_text(text, encoding="utf-8")
+
+
+MONTHLY_DISTANCE = "SELECT make_date(year, month, 1), sum(distance) FROM flights GROUP BY 1"
+
+
+def test_a_time_column_with_a_time_zone_is_left_to_the_sql_rules(modelled: Workspace) -> None:
+    # time_hour is a TIMESTAMP WITH TIME ZONE: its months depend on this machine's zone (UTC
+    # here: 13 of them), while the table's own year/month/day columns are New York's.
     model = rules_metrics.model_for(modelled.path)
-    measure = metric_of(model, "flights", "sum", "distance")
+    assert rules_metrics.read_question("total distance by month", model) is not None
     answer = Conversation.for_workspace(modelled).ask("total distance by month")
+    assert answer.sql and not any("metric" in a for a in answer.assumptions)
+    expected = table(modelled, MONTHLY_DISTANCE)
+    assert len(expected) == 12
+    assert {row[-1] for row in answer_rows(answer)} == {row[-1] for row in expected}
+
+
+def test_a_total_by_month_equals_the_hand_written_query(modelled: Workspace) -> None:
+    with local_clock(modelled):
+        model = rules_metrics.model_for(modelled.path)
+        measure = metric_of(model, "flights", "sum", "distance")
+        answer = Conversation.for_workspace(modelled).ask("total distance by month")
     assert any(f"metric {measure}" in a for a in answer.assumptions), answer.assumptions
-    expected = table(
-        modelled,
-        "SELECT date_trunc('month', time_hour), sum(distance) FROM flights GROUP BY 1",
-    )
-    assert answer.row_count == len(expected) >= 12
+    expected = table(modelled, MONTHLY_DISTANCE)
+    assert answer.row_count == len(expected) == 12
     assert {row[-1] for row in answer_rows(answer)} == {row[-1] for row in expected}
     months = [row[0] for row in answer.rows]
     assert months == sorted(months)  # in time order
@@ -94,40 +124,43 @@ def test_a_total_by_month_equals_the_hand_written_query(modelled: Workspace) -> 
 
 
 def test_an_average_in_a_year_reads_the_date_range(modelled: Workspace) -> None:
-    model = rules_metrics.model_for(modelled.path)
-    measure = metric_of(model, "flights", "avg", "dep_delay")
-    query = rules_metrics.read_question("average dep delay by origin in 2013", model)
+    with local_clock(modelled):
+        model = rules_metrics.model_for(modelled.path)
+        measure = metric_of(model, "flights", "avg", "dep_delay")
+        query = rules_metrics.read_question("average dep delay by origin in 2013", model)
+        answer = Conversation.for_workspace(modelled).ask("average dep delay by origin in 2013")
     assert query is not None
     assert query["measures"] == [measure]
     assert query["dimensions"] == ["flights.origin"]
     assert query["timeDimensions"][0]["dateRange"] == ["2013-01-01", "2013-12-31"]
-    answer = Conversation.for_workspace(modelled).ask("average dep delay by origin in 2013")
-    # The range is on the time dimension's clock (time_hour as a timestamp in the session's
-    # zone), not on the table's own year column.
-    expected = table(
-        modelled,
-        "SELECT origin, avg(dep_delay) FROM flights WHERE CAST(time_hour AS TIMESTAMP) "
-        ">= '2013-01-01' AND CAST(time_hour AS TIMESTAMP) < '2014-01-01' GROUP BY origin",
-    )
-    assert answer_rows(answer) == expected
+    expected = table(modelled, "SELECT origin, avg(dep_delay) FROM flights GROUP BY origin")
+    assert answer_rows(answer) == expected  # every flight of the sample left in 2013
     assert answer.answer.startswith("Average dep delay by origin in 2013")
 
 
 def test_a_follow_up_refines_the_metric_answer(modelled: Workspace) -> None:
     conversation = Conversation.for_workspace(modelled)
-    first = conversation.ask("flights per carrier")
+    with local_clock(modelled):
+        first = conversation.ask("flights per carrier")
+        second = conversation.ask("and by origin?")
+        third = conversation.ask("only in 2013")
     assert any("metric flights.count" in a for a in first.assumptions)
-    second = conversation.ask("and by origin?")
     assert any("metric flights.count" in a for a in second.assumptions), second.assumptions
     expected = table(
         modelled, "SELECT carrier, origin, count(*) FROM flights GROUP BY carrier, origin"
     )
     assert answer_rows(second) == expected
-    third = conversation.ask("only in 2013")
     query = conversation.turns[-1].interpretation.details["semantic_query"]  # type: ignore[union-attr]
     assert query["dimensions"] == ["flights.carrier", "flights.origin"]
     assert query["timeDimensions"][0]["dateRange"] == ["2013-01-01", "2013-12-31"]
-    assert third.row_count == len(expected)
+    assert answer_rows(third) == expected
+
+
+def test_rows_and_per_row_questions_are_not_counts(modelled: Workspace) -> None:
+    model = rules_metrics.model_for(modelled.path)
+    assert rules_metrics.read_question("List the airlines", model) is None
+    query = rules_metrics.read_question("Average number of engines per plane", model)
+    assert query is not None and "dimensions" not in query  # per plane: over the rows
 
 
 def test_words_the_metrics_cannot_place_go_to_the_sql_rules(modelled: Workspace) -> None:

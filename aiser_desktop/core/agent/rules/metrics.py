@@ -151,6 +151,7 @@ class _Pick:
     member: Any
     cube: Any
     score: float
+    by_cube_only: bool = False  # only the cube's name matched ("airlines": rows, or a count?)
 
 
 def _own_words(member: Any) -> set[str]:
@@ -175,14 +176,17 @@ def _best_measure(words: Sequence[str], model: Any) -> _Pick | None:
             own = _terms([measure.name, getattr(measure, "title", "") or ""])
             score = 0.0
             covered = True
+            named = False  # a word of the measure itself, or of its aggregation
             used: set[str] = set()
             for word in content:
                 if word in agg:
                     score += 1.0
+                    named = True
                     continue
                 hit = _matches(word, own)
                 if hit:
                     score += 2.0 * hit
+                    named = True
                     used |= set(related_terms(word))
                     continue
                 hit = _matches(word, cube_terms)
@@ -196,7 +200,8 @@ def _best_measure(words: Sequence[str], model: Any) -> _Pick | None:
             if not covered or score <= 0:
                 continue
             unmentioned = len(_own_words(measure) - used)
-            picks.append((score, -unmentioned, measure.full_name, _Pick(measure, cube, score)))
+            pick = _Pick(measure, cube, score, by_cube_only=not named)
+            picks.append((score, -unmentioned, measure.full_name, pick))
     if not picks:
         return None
     picks.sort(key=lambda p: (p[0], p[1]), reverse=True)
@@ -220,18 +225,28 @@ def _best_dimension(words: Sequence[str], model: Any, home: Any) -> Any:
                 continue
             own = _terms([dim.name, getattr(dim, "title", "") or ""])
             score = 0.0
+            named = False  # "plane" alone names the planes cube, not one of its dimensions
             for word in content:
-                hit = _matches(word, own) * 2.0 or _matches(word, cube_terms)
+                hit = _matches(word, own) * 2.0
+                named = named or hit > 0
+                hit = hit or _matches(word, cube_terms)
                 if not hit:
                     score = 0.0
                     break
                 score += hit
-            if score > 0:
+            if score > 0 and named:
                 picks.append((score + (0.5 if cube is home else 0.0), -len(dim.name), dim))
     if not picks:
         return None
     picks.sort(key=lambda p: (p[0], p[1]), reverse=True)
     return picks[0][2]
+
+
+def _names_cube(words: Sequence[str], cube: Any) -> bool:
+    """Whether every content word names ``cube`` itself ("plane" for planes)."""
+    content = [w for w in words if w not in FILLER]
+    terms = _terms([cube.name, getattr(cube, "title", "") or ""])
+    return bool(content) and all(_matches(w, terms) for w in content)
 
 
 def _time_dimension(cube: Any, words: Sequence[str]) -> Any:
@@ -288,7 +303,11 @@ def read_question(
         query["measures"].append(pick.member.full_name)
     query.setdefault("dimensions", [])
     groups = _groups([w for w in tail if w not in GRAINS])
+    if pick.by_cube_only and not (groups or grains or year or top):
+        return None  # "list the airlines" asks for rows, not their count
     for group in groups:
+        if _names_cube(group, pick.cube):
+            continue  # "engines per plane" over planes: per row, no grouping
         dim = _best_dimension(group, model, pick.cube)
         if dim is None:
             return None
@@ -375,6 +394,11 @@ def interpret_metrics(
     query = read_question(question, model, previous_query(history))
     if query is None:
         return None
+    if runner is not None and _zoned_time(query, model, runner):
+        # Buckets and ranges of a column stored with a time zone depend on this machine's
+        # zone, not on the data's own calendar: the SQL rules read its date parts instead.
+        log.info("metric reading of %r not used: its time dimension has a time zone", question)
+        return None
     from aiser_desktop.core.semantic import compile_query
 
     try:
@@ -385,6 +409,33 @@ def interpret_metrics(
         log.info("metric reading of %r not used: %s", question, exc)
         return None
     return _interpretation(query, compiled, model)
+
+
+def _zoned_time(query: dict[str, Any], model: Any, runner: ReadOnlyRunner) -> bool:
+    """Whether the query's time dimension is a bare column of type TIMESTAMP WITH TIME
+    ZONE (per the catalog); an expression (``timezone('America/New_York', {CUBE}.t)``) is
+    the model's own choice of clock and is trusted."""
+    from aiser_desktop.core.security.sql_guard import name_parts
+
+    times = query.get("timeDimensions") or []
+    member = _member(model, times[0]["dimension"]) if times else None
+    cube = model.cubes.get(member.cube) if member is not None else None
+    if member is None or cube is None or not getattr(cube, "sql_table", ""):
+        return False
+    column = (member.sql or member.name).strip()
+    column = re.sub(r"^\{(?:CUBE|" + re.escape(cube.name) + r")\}\.", "", column).strip('"')
+    if not re.fullmatch(r"\w+", column):
+        return False
+    try:
+        name = runner.relations.resolve(name_parts(cube.sql_table))
+    except Exception:
+        return False
+    table = runner.relations.tables.get(name) if name else None
+    for info in getattr(table, "columns", ()):
+        if info.name.lower() == column.lower():
+            kind = str(info.type).upper()
+            return "TIME ZONE" in kind or kind == "TIMESTAMPTZ"
+    return False
 
 
 def _member(model: Any, full_name: str) -> Any:
