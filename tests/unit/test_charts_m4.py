@@ -214,3 +214,19 @@ def test_a_preview_answers_from_a_sample_while_the_pyramid_builds(
     first.pending.result(timeout=60)
     full = fetch_chart_data(engine, "SELECT t, v FROM walk", spec, pixels=256, preview=True)
     assert full.method == "pyramid" and full.pending is None and full.rows_in == ROWS
+
+
+def test_the_pyramid_of_a_removed_table_goes_with_the_next_build(
+    engine: Engine, walk: tuple[np.ndarray, np.ndarray], small_pyramids: None
+) -> None:
+    spec = ChartSpec("line", x="t", y=["v"])
+    assert fetch_chart_data(engine, "SELECT t, v FROM walk", spec).method == "pyramid"
+    engine.execute("CREATE TABLE walk2 AS SELECT * FROM walk")
+    engine.execute("DROP TABLE walk")
+    assert fetch_chart_data(engine, "SELECT t, v FROM walk2", spec).method == "pyramid"
+    kept = engine.execute("SELECT relation FROM _aiser_charts.pyramids").table.column(0)
+    assert kept.to_pylist() == ['"memory"."main"."walk2"']
+    tables = engine.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = '_aiser_charts'"
+    ).table.column(0)[0]
+    assert tables.as_py() == 2  # the bookkeeping and walk2's pyramid

@@ -293,6 +293,7 @@ def build(
                     f"{target.rows}, {lo!r}, {hi!r}, {rows}, {finest}, {seconds!r}, "
                     "now()::TIMESTAMP)"
                 )
+                _forget_stale(cur)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
@@ -303,6 +304,18 @@ def build(
     engine.call(write).result()
     log.info("chart pyramid for %s (%s rows) built in %.2f s", target.relation, rows, seconds)
     return Pyramid(table, lo, hi, rows, finest, seconds)
+
+
+def _forget_stale(cur: DuckDBPyConnection) -> None:
+    """Drops the pyramids of tables that no longer exist (a removed or replaced source), so
+    their records do not stay in the workspace's file."""
+    stale = cur.execute(
+        f"SELECT name FROM {q(SCHEMA)}.pyramids WHERE table_oid NOT IN "
+        "(SELECT table_oid FROM duckdb_tables())"
+    ).fetchall()
+    for (name,) in stale:
+        cur.execute(f"DROP TABLE IF EXISTS {q(SCHEMA)}.{q(name)}")
+        cur.execute(f"DELETE FROM {q(SCHEMA)}.pyramids WHERE name = {text_literal(name)}")
 
 
 def ensure(engine: Engine, target: Target, x_type: pa.DataType) -> Future[Pyramid]:
