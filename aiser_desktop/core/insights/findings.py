@@ -424,7 +424,7 @@ def _trend_findings(
         found.append(
             Finding(
                 kind="trend", table=relation,
-                headline=f"{relation.capitalize()}: rows per {series.grain} {verb} "
+                headline=f"Rows of {relation} per {series.grain} {verb} "
                 f"{abs(growth):.0f}% from {_when(t['from'], series.grain)} to "
                 f"{_when(t['to'], series.grain)}.",
                 numbers={"growth_pct": growth, "direction": t["direction"],
@@ -455,7 +455,7 @@ def _trend_findings(
         found.append(
             Finding(
                 kind="seasonality", table=relation,
-                headline=f"{relation.capitalize()} follow a {word} pattern: {names[hi]} is the "
+                headline=f"Rows of {relation} follow a {word} pattern: {names[hi]} is the "
                 f"busiest ({pct_text(high_pct)} above the mean), {names[lo]} the quietest "
                 f"({pct_text(abs(low_pct))} below).",
                 numbers={"strength": round(strength, 3), "busiest": names[hi],
@@ -512,8 +512,9 @@ def _driver(
     return [
         Finding(
             kind="driver", table=relation,
-            headline=f"Rows {verb} {abs(found['change_pct']):.0f}% from {when_b} to {when_a}; "
-            f"{segment} {top['segment']} accounts for {share:.0f}% of the change.",
+            headline=f"Rows of {relation} {verb} {abs(found['change_pct']):.0f}% from {when_b} "
+            f"to {when_a}; {segment} = {top['segment']!r} accounts for {share:.0f}% of the "
+            "change.",
             numbers={"before": before, "after": found["after"]["value"], "change": change,
                      "segment": top["segment"], "segment_change": top["change"],
                      "share_of_change_pct": share},
