@@ -113,7 +113,8 @@ def main() -> int:
         print(f"metric reading alone (read, compile, guard check): median {ms(median(readings))}")
 
         print()
-        evaluate(ws, model, runner)
+        evaluate(ws, model, runner, "flights")
+        evaluate_shop(folder.parent)
 
         biggest = max(files, key=lambda p: p.stat().st_size)
         text = biggest.read_text(encoding="utf-8")
@@ -129,8 +130,29 @@ def main() -> int:
     return 0
 
 
-def evaluate(ws: object, model: object, runner: object) -> None:
-    """The agent's question sets over the sample (single questions): how many the metric
+def evaluate_shop(workdir: Path) -> None:
+    """:func:`evaluate` on the generated shop database (a SQLite file, linked), with its
+    generated model."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "agent_eval"))
+    from shop_data import build_shop
+
+    from aiser_desktop.core.agent.rules import metrics
+    from aiser_desktop.core.security.sql_guard import ReadOnlyRunner
+    from aiser_desktop.core.semantic import generate_model
+    from aiser_desktop.core.workspace import Workspace
+
+    ws = Workspace.open(workdir / "shop-ws")
+    try:
+        ws.sources.add(build_shop(workdir / "shop.sqlite"), name="shop")
+        generate_model(ws.sources.catalog(), ws.path)
+        model = metrics.model_for(ws.path)
+        evaluate(ws, model, ReadOnlyRunner(ws.engine, ws.sources.catalog()), "shop")
+    finally:
+        ws.close()
+
+
+def evaluate(ws: object, model: object, runner: object, workspace: str) -> None:
+    """The agent's question sets (single questions on ``workspace``): how many the metric
     path takes, and how many of those it answers right, beside the SQL rules on the same."""
     sys.path.insert(0, str(Path(__file__).resolve().parent / "agent_eval"))
     from run import load_questions, results_match
@@ -153,9 +175,9 @@ def evaluate(ws: object, model: object, runner: object) -> None:
     index = SchemaIndex.for_workspace(ws)  # type: ignore[arg-type]
     taken = by_metric = by_rules = asked = 0
     wrong: list[str] = []
-    for dataset in ("flights", "holdout", "holdout2"):
+    for dataset in (workspace, "holdout", "holdout2"):
         for conversation in load_questions(dataset):
-            if len(conversation) != 1 or conversation[0].workspace != "flights":
+            if len(conversation) != 1 or conversation[0].workspace != workspace:
                 continue
             question = conversation[0]
             if question.refuse:
@@ -172,7 +194,8 @@ def evaluate(ws: object, model: object, runner: object) -> None:
             if not metric_ok:
                 wrong.append(f"{question.id}: {question.text}")
     print(
-        f"question sets (flights, holdout, holdout2; {asked} single questions): the metric "
+        f"question sets on {workspace} ({workspace}, holdout, holdout2; {asked} single "
+        "questions): the metric "
         f"path takes {taken}; right by the metric path {by_metric} of {taken}, by the SQL "
         f"rules {by_rules} of {taken}"
     )

@@ -97,6 +97,20 @@ def local_clock(ws: Workspace) -> Iterator[None]:
 MONTHLY_DISTANCE = "SELECT make_date(year, month, 1), sum(distance) FROM flights GROUP BY 1"
 
 
+def test_the_questions_aggregation_outweighs_a_word_in_a_column_name(
+    modelled: Workspace,
+) -> None:
+    model = rules_metrics.model_for(modelled.path)
+    query = rules_metrics.read_question("total distance by origin", model)
+    assert query is not None and query["measures"] == [
+        metric_of(model, "flights", "sum", "distance")
+    ]
+    query = rules_metrics.read_question("average distance by origin", model)
+    assert query is not None and query["measures"] == [
+        metric_of(model, "flights", "avg", "distance")
+    ]
+
+
 def test_a_time_column_with_a_time_zone_is_left_to_the_sql_rules(modelled: Workspace) -> None:
     # time_hour is a TIMESTAMP WITH TIME ZONE: its months depend on this machine's zone (UTC
     # here: 13 of them), while the table's own year/month/day columns are New York's.
@@ -159,6 +173,7 @@ def test_a_follow_up_refines_the_metric_answer(modelled: Workspace) -> None:
 def test_rows_and_per_row_questions_are_not_counts(modelled: Workspace) -> None:
     model = rules_metrics.model_for(modelled.path)
     assert rules_metrics.read_question("List the airlines", model) is None
+    assert rules_metrics.read_question("Top 3 airlines by number of flights", model) is None
     query = rules_metrics.read_question("Average number of engines per plane", model)
     assert query is not None and "dimensions" not in query  # per plane: over the rows
 
@@ -222,3 +237,24 @@ def test_query_metrics_errors_are_for_the_model_to_read(
     assert not bad.ok and "flights.nope" in bad.error
     none = REGISTRY.call("query_metrics", {"measures": ["flights.count"]}, _ctx(flights))
     assert not none.ok and "run_sql" in none.error
+
+
+def test_total_sales_is_the_sum_even_when_the_column_is_called_total(tmp_path: Path) -> None:
+    from aiser_desktop.core.semantic import load_model
+
+    cubes = tmp_path / "model" / "cubes"
+    cubes.mkdir(parents=True)
+    (cubes / "orders.yml").write_text(
+        "cubes:\n  - name: orders\n    sql_table: orders\n    measures:\n"
+        "      - name: count\n        type: count\n"
+        "      - name: total_total_amount\n        sql: total_amount\n        type: sum\n"
+        "      - name: avg_total_amount\n        sql: total_amount\n        type: avg\n"
+        "    dimensions:\n      - name: channel\n        sql: channel\n        type: string\n",
+        encoding="utf-8",
+    )
+    model, errors = load_model(tmp_path)
+    assert not errors
+    query = rules_metrics.read_question("Total sales by channel", model)
+    assert query == {"measures": ["orders.total_total_amount"], "dimensions": ["orders.channel"]}
+    query = rules_metrics.read_question("average total amount by channel", model)
+    assert query is not None and query["measures"] == ["orders.avg_total_amount"]

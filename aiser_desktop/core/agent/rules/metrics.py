@@ -180,7 +180,9 @@ def _best_measure(words: Sequence[str], model: Any) -> _Pick | None:
             used: set[str] = set()
             for word in content:
                 if word in agg:
-                    score += 1.0
+                    # The question's own aggregation ("total" distance is a sum) outweighs
+                    # the same word inside a column's name ("avg_total_amount").
+                    score += 2.5
                     named = True
                     continue
                 hit = _matches(word, own)
@@ -305,6 +307,8 @@ def read_question(
     groups = _groups([w for w in tail if w not in GRAINS])
     if pick.by_cube_only and not (groups or grains or year or top):
         return None  # "list the airlines" asks for rows, not their count
+    if pick.by_cube_only and top:
+        return None  # "top 5 customers by sales" ranks the cube's rows: the SQL rules
     for group in groups:
         if _names_cube(group, pick.cube):
             continue  # "engines per plane" over planes: per row, no grouping
