@@ -595,11 +595,14 @@ def test_the_agent_answers_in_the_dock_and_its_sql_opens_in_the_editor(
     assert window.editor.toPlainText() == card.answer.sql
 
 
-def test_the_chart_tab_says_charts_come_later(qtbot: QtBot, window: MainWindow) -> None:
+def test_chart_this_draws_the_column_in_the_chart_tab(qtbot: QtBot, window: MainWindow) -> None:
     assert run_sql(qtbot, window, "select region, amount from sales") == "finished"
-    window.grid.chart_requested.emit("amount")
-    assert window.results_panel.tabs.currentWidget() is window.results_panel.chart
-    assert "Charts arrive with the chart canvas" in window.results_panel.chart.text()
+    canvas = window.chart_canvas
+    assert canvas is not None and window.results_panel.chart is canvas
+    with qtbot.waitSignal(canvas.chart_shown, timeout=QUERY_TIMEOUT_MS) as shown:
+        window.grid.chart_requested.emit("amount")
+    assert window.results_panel.tabs.currentWidget() is canvas
+    assert "amount" in (shown.args[0].spec.x, *shown.args[0].spec.y)
 
 
 def test_f5_reads_the_sources_again(qtbot: QtBot, window: MainWindow) -> None:

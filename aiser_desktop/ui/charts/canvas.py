@@ -127,7 +127,7 @@ class ChartCanvas(QWidget):
         bar.addWidget(self.picker)
         bar.addWidget(self.status_label, 1)
         bar.addWidget(self.export_button)
-        self.bar = QWidget()
+        self.bar = QWidget(self)  # a parent first: setVisible on an orphan opens a window
         self.bar.setLayout(bar)
         self.bar.setVisible(toolbar)
 

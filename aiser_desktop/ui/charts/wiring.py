@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def install(window: MainWindow) -> ChartCanvas:
     """Makes the canvas, puts it in the Chart tab and wires it to the window."""
-    canvas = ChartCanvas()
+    canvas = ChartCanvas(window.results_panel)
     window.results_panel.install_chart(canvas)
     window.chart_canvas = canvas
     window.results_panel.chart_button.clicked.connect(lambda: window.chart_result())
