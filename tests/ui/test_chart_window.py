@@ -23,7 +23,8 @@ def test_ctrl_shift_g_charts_the_result_and_a_bar_click_filters_the_grid(
     assert window.results_panel.chart_button.isEnabled()
     assert window.actions_.chart.shortcut().toString() == "Ctrl+Shift+G"
     with qtbot.waitSignal(canvas.chart_shown, timeout=WAIT_MS) as shown:
-        window.actions_.chart.trigger()
+        keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        qtbot.keyClick(window.editor, Qt.Key.Key_G, keys)
     data = shown.args[0]
     assert window.results_panel.tabs.currentWidget() is canvas
     assert data.spec.kind == "bar" and data.spec.x == "region"
