@@ -198,6 +198,15 @@ def test_without_a_model_the_rules_answer_with_sql_as_before(flights: Workspace)
     assert not any("metric" in a for a in answer.assumptions)
 
 
+def test_the_metrics_tools_are_offered_only_with_a_model(
+    modelled: Workspace, flights: Workspace
+) -> None:
+    assert rules_metrics.tool_names(REGISTRY.names(), modelled.path) is None  # every tool
+    offered = rules_metrics.tool_names(REGISTRY.names(), flights.path)
+    assert offered is not None and "run_sql" in offered
+    assert "query_metrics" not in offered and "list_metrics" not in offered
+
+
 def test_a_model_provider_is_offered_the_metrics(modelled: Workspace) -> None:
     lines = rules_metrics.context_lines(modelled.path, "how many flights per carrier")
     assert any(line.startswith("flights.count (count)") for line in lines), lines

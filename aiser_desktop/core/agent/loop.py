@@ -335,7 +335,8 @@ class Conversation:
             Message("system", self._context(ctx, question)),
             Message("user", question),
         ]
-        tools = self.registry.specs()
+        folder = self._workspace.path if self._workspace else None
+        tools = self.registry.specs(metrics.tool_names(self.registry.names(), folder))
         failures = 0
         final: ChatResponse | None = None
         for step in range(self.max_steps):

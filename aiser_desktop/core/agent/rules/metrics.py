@@ -547,3 +547,14 @@ def context_lines(workspace_folder: Path | None, question: str) -> list[str]:
         about = member.description or member.title
         lines.append(f"{member.full_name} ({member.type})" + (f": {about[:120]}" if about else ""))
     return lines
+
+
+SEMANTIC_TOOLS = ("list_metrics", "query_metrics")
+
+
+def tool_names(names: Sequence[str], workspace_folder: Path | None) -> list[str] | None:
+    """The tools to offer a model: all of them (None) when the workspace has a semantic
+    model, else all but the metrics tools, which could only say there are no metrics."""
+    if model_for(workspace_folder) is not None:
+        return None
+    return [n for n in names if n not in SEMANTIC_TOOLS]
