@@ -156,6 +156,7 @@ class WorkspaceTools:
             catalog = ws.sources.catalog()
             runner = ReadOnlyRunner(ws.engine, catalog)
             self._ctx = ToolContext(runner, catalog, _index(ws))
+            self._ctx.workspace = ws  # query_metrics and list_metrics read its model
         except BaseException:
             ws.close()
             raise
