@@ -82,12 +82,17 @@ def combine_sql() -> str:
     )
 
 
-def points_sql(records: str, x: str, y: str, series: str | None = None) -> str:
+def points_sql(
+    records: str,
+    x: str,
+    y: str,
+    series: str | None = None,
+    which: Sequence[str] = ("first", "last", "min", "max"),
+) -> str:
     """The distinct points of M4 records: first, last, lowest and highest of each group."""
     keep = f"{q(series)}, " if series else ""
     parts = [
-        f"SELECT {keep}x_{which} AS {q(x)}, y_{which} AS {q(y)} FROM {records}"
-        for which in ("first", "last", "min", "max")
+        f"SELECT {keep}x_{part} AS {q(x)}, y_{part} AS {q(y)} FROM {records}" for part in which
     ]
     return " UNION ".join(parts)
 

@@ -376,7 +376,8 @@ def query_sql(
     first_px = m4.pixel_expr(axis_expr("x_first", x_type), pixels)
     last_px = m4.pixel_expr(axis_expr("x_last", x_type), pixels)
     # Buckets inside one pixel column combine into that column's record; a bucket that a
-    # column edge cuts keeps its own four points, so its extremes stay on their own side.
+    # column edge cuts keeps its own lowest and highest points, so they stay on their own
+    # side (its first and last are no more the columns' first and last than any other).
     return (
         f"WITH p AS (SELECT * FROM {p.table} WHERE level = {level} "
         f"AND b BETWEEN {first} AND {last}), bounds AS ({bounds}), "
@@ -384,7 +385,8 @@ def query_sql(
         f"g AS (SELECT px, {m4.combine_sql()} FROM t WHERE px = px_last GROUP BY px), "
         "s AS (SELECT * FROM t WHERE px <> px_last) "
         f"SELECT {q(x)}, {q(y)}, (SELECT sum(n) FROM p) AS {q(ROWS_IN)} "
-        f"FROM ({m4.points_sql('g', x, y)} UNION {m4.points_sql('s', x, y)}) ORDER BY {q(x)}"
+        f"FROM ({m4.points_sql('g', x, y)} UNION {m4.points_sql('s', x, y, which=('min', 'max'))}) "
+        f"ORDER BY {q(x)}"
     )
 
 
