@@ -492,7 +492,6 @@ class AgentPanel(QWidget):
         self.memory_button.clicked.connect(self.open_memory)
         top.addWidget(self.picker, 1)
         top.addWidget(self.gguf_button)
-        top.addWidget(self.mcp.button())
         top.addWidget(self.memory_button)
         layout.addLayout(top)
         self.banner = QLabel()
@@ -532,6 +531,7 @@ class AgentPanel(QWidget):
         # The question gets the whole width; the buttons sit under it.
         layout.addWidget(self.input)
         bottom.addWidget(self.new_button)
+        bottom.addWidget(self.mcp.button())
         bottom.addStretch(1)
         bottom.addWidget(self.cancel_button)
         bottom.addWidget(self.ask_button)

@@ -1,6 +1,6 @@
 """The MCP servers dialog: the servers whose tools the agent may call; add, remove, test.
 
-Opened from the agent panel's "Tools…" button. Left, the servers added so far, each with its
+Opened from the agent panel's "Tools…" button (and View > Agent tools). Left, the servers added so far, each with its
 command and how it runs (asks first or not, with or without the network); right, the form to
 add one: a name, the command and its arguments, environment variables (their values go to the
 OS keyring, never to the settings file), whether it may use the network and whether the agent

@@ -102,6 +102,11 @@ class WindowActions:
         self.memory = _action(
             w, "Agent &memory…", lambda: getattr(w, "agent", None) and w.agent.open_memory()
         )
+        # The agent panel's MCP servers dialog (ui/mcp_settings.py): more tools for the agent.
+        self.mcp_servers = _action(
+            w, "Agent &tools (MCP servers)…",
+            lambda: w.agent.mcp.open_settings() if w.agent is not None else None,
+        )  # fmt: skip
         self.refresh = _action(w, "&Refresh sources", w.refresh_sources, "F5")
         self.themes = QActionGroup(w)
         self.theme_actions: dict[str, QAction] = {}
@@ -171,6 +176,7 @@ def build(window: MainWindow) -> WindowActions:
     menu.addSeparator()
     menu.addAction(a.agent)
     menu.addAction(a.memory)
+    menu.addAction(a.mcp_servers)
     themes = menu.addMenu("&Theme")
     themes.addActions(list(a.theme_actions.values()))
     menu.addSeparator()
