@@ -1,13 +1,13 @@
 """The MCP servers dialog: the servers whose tools the agent may call; add, remove, test.
 
-Opened from the agent panel's "Tools…" button (and View > Agent tools). Left, the servers added so far, each with its
-command and how it runs (asks first or not, with or without the network); right, the form to
-add one: a name, the command and its arguments, environment variables (their values go to the
-OS keyring, never to the settings file), whether it may use the network and whether the agent
-must ask before each call. Test starts the selected server on a task thread and lists its
-tools (or says plainly why it did not start). Every change is saved in the settings file at
-once and reported by :attr:`McpSettingsDialog.changed`, so the agent uses it from the next
-question.
+Opened from the agent panel's "Tools…" button (and View > Agent tools). Left, the servers added
+so far, each with its command and how it runs (asks first or not, with or without the network);
+right, the form to add one: a name, the command and its arguments, environment variables (their
+values go to the OS keyring, never to the settings file), whether it may use the network and
+whether the agent must ask before each call. Test starts the selected server on a task thread
+and lists its tools (or says plainly why it did not start). Every change is saved in the
+settings file at once and reported by :attr:`McpSettingsDialog.changed`, so the agent uses it
+from the next question.
 """
 
 from __future__ import annotations
