@@ -152,8 +152,8 @@ class Figure:
 
     def label_axis(self, name: str, text: str) -> None:
         """A muted caption along an axis (the column's name)."""
-        if self.plot is None or not text:
-            return
+        if self.plot is None or not text or self.style.scale < 0.9:
+            return  # a small chart's title says it; its axes have no room to spare
         size = f"{8.5 * self.style.scale:.1f}pt"
         self.plot.setLabel(name, text, color=self.style.muted, size=size)
 
