@@ -325,6 +325,8 @@ class FindingsDialog(QDialog):
             detail.setWordWrap(True)
             detail.setStyleSheet(f"color: {c.muted};")
             layout.addWidget(detail)
+        if finding.get("chart") and finding.get("chart_sql"):
+            layout.addWidget(self._chart(finding))
         sql = QLabel(_short_sql(str(finding["sql"])))
         sql.setFont(theme.mono_font())
         sql.setWordWrap(True)
@@ -357,6 +359,39 @@ class FindingsDialog(QDialog):
         buttons.addWidget(open_sql)
         layout.addLayout(buttons)
         return card
+
+    def _chart(self, finding: dict[str, Any]) -> QLabel:
+        """A picture of the finding's chart, drawn when its data is in (queried on a worker,
+        drawn once: a finding is read, not zoomed); nothing shows if it cannot be drawn."""
+        label = QLabel()
+        label.setObjectName("findingChart")
+        label.hide()
+        ws = self.session.ws
+
+        def drawn(data: Any) -> None:
+            from PySide6.QtGui import QPixmap
+
+            from aiser_desktop.ui.charts.render import render_image
+
+            mode = "dark" if theme.is_dark() else "light"
+            ratio = label.devicePixelRatioF() or 1.0
+            image = render_image(
+                data, width=CHART_W, height=CHART_H, theme=mode, scale=0.8, pixel_ratio=ratio
+            )
+            label.setPixmap(QPixmap.fromImage(image))
+            label.show()
+
+        if ws is not None:
+            self.session.tasks.start(
+                "shape a finding's chart",
+                _chart_data,
+                ws,
+                str(finding["chart_sql"]),
+                dict(finding["chart"]),
+                on_done=lambda data: drawn(data) if _alive(label) else None,
+                on_error=lambda exc: log.info("a finding's chart was not drawn: %s", exc),
+            )
+        return label
 
     def _show_quality(self, saved: SavedReport | None) -> None:
         self.quality.clear()
@@ -396,6 +431,27 @@ class FindingsDialog(QDialog):
     def show_tab(self, which: str) -> None:
         """Shows the "findings" or the "quality" tab."""
         self.tabs.setCurrentIndex(1 if which == "quality" else 0)
+
+
+CHART_W, CHART_H = 560, 170
+
+
+def _chart_data(ws: Any, sql: str, chart: dict[str, Any]) -> Any:
+    """On a worker: the ChartData of a finding's chart spec over its query."""
+    from aiser_desktop.core.charts.data import fetch_chart_data
+    from aiser_desktop.core.charts.spec import ChartSpec
+    from aiser_desktop.ui.charts.sources import HeldCursor
+
+    spec = ChartSpec.from_dict(dict(chart))
+    with ws.engine.cursor() as cur:
+        return fetch_chart_data(HeldCursor(cur), sql, spec, pixels=CHART_W, build_pyramid=False)
+
+
+def _alive(widget: QWidget) -> bool:
+    """False once Qt has deleted the widget (the dialog closed before the chart came)."""
+    from shiboken6 import isValid
+
+    return bool(isValid(widget))
 
 
 _SQL = Qt.ItemDataRole.UserRole

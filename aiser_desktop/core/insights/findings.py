@@ -167,7 +167,11 @@ def _from_issue(issue: Issue, report: QualityReport) -> Finding | None:
     chart_sql = ""
     if issue.column and issue.check in ("duplicate_keys", "broken_foreign_key"):
         chart_sql = f"{issue.rows_sql} LIMIT 20"
-        chart_spec = chart("bar", issue.column, "rows", issue.headline.split(" (")[0])
+        what = "repeated" if issue.check == "duplicate_keys" else "with no match"
+        chart_spec = chart(
+            "bar", issue.column, "rows", f"Rows per {issue.column} {what} (the top 20)",
+            sort="desc",
+        )  # fmt: skip
     elif issue.column and issue.check in ("outliers", "negative", "too_large"):
         chart_sql = f"SELECT {quote(issue.column)} FROM {issue.table}"
         chart_spec = chart("histogram", issue.column, [], f"{issue.column}: distribution")
