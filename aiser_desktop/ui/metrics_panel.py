@@ -24,10 +24,12 @@ from typing import Any
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -257,7 +259,12 @@ class MetricsPanel(QWidget):
         upper_layout.addWidget(self.problems)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(upper)
-        split.addWidget(self.builder)
+        scroll = QScrollArea()  # a short window scrolls the query instead of growing
+        scroll.setWidget(self.builder)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        split.addWidget(scroll)
         split.setStretchFactor(0, 1)
         split.setChildrenCollapsible(False)
         self.split = split

@@ -160,6 +160,17 @@ class QueryBuilder(QFrame):
         self.filter_operator = QComboBox()
         for op, label in OPERATORS:
             self.filter_operator.addItem(label, op)
+        for combo in (
+            self.time_dimension,
+            self.granularity,
+            self.filter_member,
+            self.filter_operator,
+        ):
+            # Long member names must not widen the whole left panel.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(4)
         self.filter_value = QLineEdit()
         self.filter_value.setPlaceholderText("value(s), comma separated")
         self.run_button = QPushButton("▶  Run")
