@@ -249,3 +249,23 @@ def test_the_driver_of_a_change_between_two_months(con: duckdb.DuckDBPyConnectio
     north = found["segments"][0]
     assert (north["change"], north["share_of_change_pct"]) == (30, pytest.approx(107.14, 0.01))
     assert sum(s["change"] for s in found["segments"]) == 28
+
+
+def test_the_findings_job_raises_no_alarm_on_a_clean_table(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    import datetime as dt
+
+    from aiser_desktop.core.insights.findings import find_findings
+    from aiser_desktop.core.sources.catalog import SourceInfo
+
+    people = table_info(con, "people")
+    teams = table_info(con, "teams", primary_key=("team_id",))
+    source = SourceInfo("people", "csv", "people.csv", dt.datetime.now(dt.UTC), (people,))
+    other = SourceInfo("teams", "csv", "teams.csv", dt.datetime.now(dt.UTC), (teams,))
+    found = find_findings(con, source, [source, other], today=TODAY)
+    assert [f.kind for f in found.findings] == []
+    assert found.tables == [{"table": "people", "rows": 200, "read": "all 200 rows"}]
+    con.execute("INSERT INTO people VALUES (7, 'again', -1, DATE '2030-01-01', 9)")
+    kinds = {f.kind for f in find_findings(con, source, [source, other], today=TODAY).findings}
+    assert kinds == {"duplicate_keys", "negative", "future_dates", "broken_foreign_key"}
