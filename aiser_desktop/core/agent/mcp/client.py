@@ -177,6 +177,11 @@ class McpRegistry(ToolRegistry):
 
     # ------------------------------------------------------------------ the registry
     def names(self) -> list[str]:
+        """The app's tools, then the servers' (started first if need be, as for specs())."""
+        self.connect()
+        return self._names()
+
+    def _names(self) -> list[str]:
         """The app's tools, then those of the servers running now (in the settings' order)."""
         order = list(self.servers)
         with self._tools_lock:
@@ -195,13 +200,13 @@ class McpRegistry(ToolRegistry):
             return self.base.get(name)
         except AiserError:
             raise AiserError(
-                f"There is no tool named {name!r}.", hint=f"Tools: {', '.join(self.names())}."
+                f"There is no tool named {name!r}.", hint=f"Tools: {', '.join(self._names())}."
             ) from None
 
     def specs(self, names: Sequence[str] | None = None) -> tuple[ToolSpec, ...]:
         """The tools as a model sees them; starts the servers that are not running yet."""
         self.connect()
-        chosen = names if names is not None else self.names()
+        chosen = names if names is not None else self._names()
         specs = []
         for name in chosen:
             try:
