@@ -32,9 +32,10 @@ import time
 os.environ.setdefault("AISER_T0", repr(time.time()))
 
 import argparse
+import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from aiser_desktop import __version__
 
@@ -44,6 +45,26 @@ if TYPE_CHECKING:
     from aiser_desktop.core.workspace import Workspace
 
 EXIT_ERROR = 1
+# The modules of the headless verbs, in the order `aiser --help` lists them; each registers its
+# parsers with add_verbs(verbs, workspace) and imports nothing heavy until a verb runs.
+VERB_MODULES = (
+    "cli_sources",
+    "cli_agent",
+    "cli_charts",
+    "cli_dashboards",
+    "cli_insights",
+    "cli_memory",
+    "cli_model",
+    "cli_mcp",
+)
+# Verbs run with the workspace open: verb -> (module, function). The MCP verbs open their own.
+WORKSPACE_VERBS = {
+    "ask": ("cli_agent", "ask"),
+    "chart": ("cli_charts", "chart"),
+    "dashboard": ("cli_dashboards", "run"),
+    "insights": ("cli_insights", "insights"),
+    "memory": ("cli_memory", "run"),
+}
 EXIT_CANCELLED = 130
 TABLE_ROWS = 40
 
@@ -95,28 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"rows printed in table format (default: {TABLE_ROWS})",
     )
 
-    from aiser_desktop.cli_agent import add_verbs as add_agent_verbs
-    from aiser_desktop.cli_mcp import add_verbs as add_mcp_verbs
-    from aiser_desktop.cli_sources import add_verbs
-
-    add_verbs(verbs, workspace)
-    add_agent_verbs(verbs, workspace)
-    from aiser_desktop.cli_memory import add_verbs as add_memory_verbs
-
-    add_memory_verbs(verbs, workspace)
-    from aiser_desktop.cli_model import add_verbs as add_model_verbs
-
-    add_model_verbs(verbs, workspace)
-    from aiser_desktop.cli_charts import add_verbs as add_chart_verbs
-
-    add_chart_verbs(verbs, workspace)
-    from aiser_desktop.cli_dashboards import add_verbs as add_dashboard_verbs
-
-    add_dashboard_verbs(verbs, workspace)
-    add_mcp_verbs(verbs, workspace)
-    from aiser_desktop.cli_insights import add_verbs as add_insights_verbs
-
-    add_insights_verbs(verbs, workspace)
+    for module in VERB_MODULES:
+        importlib.import_module(f"aiser_desktop.{module}").add_verbs(verbs, workspace)
 
     hist = verbs.add_parser("history", parents=[workspace], help="the queries run lately")
     hist.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default: 20)")
@@ -164,37 +165,21 @@ def main(argv: list[str] | None = None) -> int:
 
 # ---------------------------------------------------------------------- helpers
 def _handler(verb: str | None) -> Callable[[Workspace, argparse.Namespace], int] | None:
-    if verb in ("query", "history"):
-        return {"query": _query, "history": _history}[verb]
+    """The function that runs ``verb`` with the workspace open (None: open the app)."""
     if verb is None:
         return None
-    if verb == "ask":
-        from aiser_desktop.cli_agent import ask
-
-        return ask
-    if verb == "memory":
-        from aiser_desktop.cli_memory import run as run_memory
-
-        return run_memory
-    if verb == "insights":
-        from aiser_desktop.cli_insights import insights
-
-        return insights
-    if verb == "chart":
-        from aiser_desktop.cli_charts import chart
-
-        return chart
-    if verb == "dashboard":
-        from aiser_desktop.cli_dashboards import run
-
-        return run
-    if verb in ("model", "metrics"):
-        from aiser_desktop.cli_model import HANDLERS as MODEL_HANDLERS
-
-        return MODEL_HANDLERS[verb]
-    from aiser_desktop.cli_sources import HANDLERS
-
-    return HANDLERS[verb]
+    if verb in ("query", "history"):
+        return {"query": _query, "history": _history}[verb]
+    if verb in WORKSPACE_VERBS:
+        module, name = WORKSPACE_VERBS[verb]
+        handler: Callable[[Workspace, argparse.Namespace], int]
+        handler = getattr(importlib.import_module(f"aiser_desktop.{module}"), name)
+        return handler
+    for module in ("cli_model", "cli_sources"):  # modules with a table of several verbs
+        table = importlib.import_module(f"aiser_desktop.{module}").HANDLERS
+        if verb in table:
+            return cast("Callable[[Workspace, argparse.Namespace], int]", table[verb])
+    raise AssertionError(f"no handler for the verb {verb!r}")
 
 
 def _settings() -> Settings:
