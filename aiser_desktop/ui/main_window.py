@@ -17,7 +17,7 @@ import base64
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSplitter
 
@@ -82,6 +82,9 @@ class MainWindow(SourcesMixin, QueriesMixin, QMainWindow):
     workspace_failed = Signal(str)
     sources_updated = Signal()
     query_ended = Signal(str)
+    # Set by metrics_window.attach(): event filters kept alive with the window.
+    metrics_drop_target: QObject
+    metrics_editor_drops: QObject
 
     def __init__(
         self, workspace_path: Path, *, interactive: bool = True, settings: Settings | None = None

@@ -68,6 +68,7 @@ class PanelMcp(QObject):
     reported = Signal(object)  # an AgentEvent from the registry (worker thread -> GUI)
     changed = Signal()
     _ask = Signal(object)
+    _current: _Ask | None  # the approval whose box is open (unset before the first)
 
     def __init__(self, parent: QWidget, settings: Settings) -> None:
         super().__init__(parent)

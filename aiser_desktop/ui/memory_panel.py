@@ -295,7 +295,10 @@ class MemoryPanel(QDialog):
     def _preference_edited(self, item: QTableWidgetItem) -> None:
         if self._filling or item.column() != 1:
             return
-        key = self.preferences.item(item.row(), 0).data(Qt.ItemDataRole.UserRole)
+        key_item = self.preferences.item(item.row(), 0)
+        if key_item is None:
+            return
+        key = key_item.data(Qt.ItemDataRole.UserRole)
         value = _stored_value(key, item.text())
         if value:
             self._change("set a preference", self._store.set_preference, key, value, "edited")
@@ -312,7 +315,10 @@ class MemoryPanel(QDialog):
         row = self.preferences.currentRow()
         if row < 0:
             return
-        key = self.preferences.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        key_item = self.preferences.item(row, 0)
+        if key_item is None:
+            return
+        key = key_item.data(Qt.ItemDataRole.UserRole)
         self._change("delete a preference", self._store.delete_preference, key)
 
     def _term_edited(self, item: QTableWidgetItem) -> None:
@@ -341,7 +347,10 @@ class MemoryPanel(QDialog):
         row = self.glossary.currentRow()
         if row < 0:
             return
-        term_id = int(self.glossary.item(row, 0).data(Qt.ItemDataRole.UserRole))
+        term_item = self.glossary.item(row, 0)
+        if term_item is None:
+            return
+        term_id = int(term_item.data(Qt.ItemDataRole.UserRole))
         self._change("delete a term", self._store.delete_term, term_id)
 
     def _selected_episode(self) -> Episode | None:

@@ -123,11 +123,16 @@ class MemberTree(QTreeWidget):
             self.expandAll()
 
     def members(self) -> list[QTreeWidgetItem]:
-        return [
-            self.topLevelItem(i).child(j)
-            for i in range(self.topLevelItemCount())
-            for j in range(self.topLevelItem(i).childCount())
-        ]
+        found = []
+        for i in range(self.topLevelItemCount()):
+            cube = self.topLevelItem(i)
+            if cube is None:
+                continue
+            for j in range(cube.childCount()):
+                child = cube.child(j)
+                if child is not None:
+                    found.append(child)
+        return found
 
     def item_for(self, full_name: str) -> QTreeWidgetItem | None:
         return next((m for m in self.members() if m.data(0, NAME_ROLE) == full_name), None)
@@ -138,10 +143,14 @@ class MemberTree(QTreeWidget):
         shown = 0
         for i in range(self.topLevelItemCount()):
             cube = self.topLevelItem(i)
+            if cube is None:
+                continue
             cube_hit = not needle or needle in cube.text(0).lower()
             any_child = False
             for j in range(cube.childCount()):
                 child = cube.child(j)
+                if child is None:
+                    continue
                 hay = " ".join(
                     [child.text(0), str(child.data(0, NAME_ROLE)), child.toolTip(0)]
                 ).lower()

@@ -9,6 +9,7 @@ time axis with its granularity, one filter, segments) and gives it in the JSON s
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -215,10 +216,11 @@ class QueryBuilder(QFrame):
             for i in reversed(range(chips.count())):
                 if chips.item(i).data(NAME_ROLE) not in names:
                     chips.takeItem(i)
-        for combo, pick in (
+        choices: tuple[tuple[QComboBox, Callable[[Any], bool]], ...] = (
             (self.time_dimension, lambda m: m.kind == "dimension" and m.type == "time"),
             (self.filter_member, lambda m: m.kind == "dimension"),
-        ):
+        )
+        for combo, pick in choices:
             current = combo.currentData()
             while combo.count() > 1:
                 combo.removeItem(1)

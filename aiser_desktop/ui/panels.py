@@ -206,7 +206,7 @@ class ResultsPanel(QFrame):
         body.setContentsMargins(1, 4, 1, 1)
         self.view: ResultsView | None = None
         self.results_placeholder = placeholder("Run a query to see its rows here.")
-        self.chart = placeholder(CHART_EMPTY)
+        self.chart: QWidget = placeholder(CHART_EMPTY)  # the canvas once installed
         self.messages = MessagesPane()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)

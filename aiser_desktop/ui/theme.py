@@ -452,7 +452,7 @@ def _cross_png(colour: str, background: str, name: str) -> str:
         painter.drawLine(QPointF(21, 11), QPointF(11, 21))
         painter.end()
         tmp = path.with_suffix(f".{id(image)}.tmp.png")
-        if not image.save(str(tmp), "PNG"):
+        if not image.save(str(tmp), "PNG"):  # type: ignore[call-overload]  # stubs want bytes; PySide6 takes only str
             raise OSError(f"cannot write {tmp}")
         tmp.replace(path)
     return path.as_posix()

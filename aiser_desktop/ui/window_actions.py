@@ -100,7 +100,7 @@ class WindowActions:
         w.addAction(self.agent)
         # The agent panel opens the Memory panel (ui/memory_panel.py) for its workspace.
         self.memory = _action(
-            w, "Agent &memory…", lambda: getattr(w, "agent", None) and w.agent.open_memory()
+            w, "Agent &memory…", lambda: w.agent.open_memory() if w.agent is not None else None
         )
         # The agent panel's MCP servers dialog (ui/mcp_settings.py): more tools for the agent.
         self.mcp_servers = _action(

@@ -131,7 +131,8 @@ def _decimals(step: float) -> int:
 
 def _round(step: float) -> bool:
     exponent = math.floor(math.log10(step))
-    return abs(step / 10**exponent - round(step / 10**exponent)) < 1e-9
+    power: float = 10**exponent
+    return abs(step / power - round(step / power)) < 1e-9
 
 
 def _trim(text: str) -> str:
@@ -140,7 +141,7 @@ def _trim(text: str) -> str:
     return "0" if text in ("-0", "") else text
 
 
-class NumberAxis(pg.AxisItem):
+class NumberAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no type information
     """Tick labels as :func:`format_number` writes them (no "x1e+06" beside the axis)."""
 
     def __init__(self, orientation: str, **kwargs: Any) -> None:
@@ -152,7 +153,8 @@ class NumberAxis(pg.AxisItem):
         one label per 90 px across and 45 px up: a calm axis, grid lines on labels only."""
         span = abs(maxVal - minVal)
         if span <= 0 or size <= 0 or not math.isfinite(span):
-            return super().tickSpacing(minVal, maxVal, size)
+            spacing: list[Any] = super().tickSpacing(minVal, maxVal, size)
+            return spacing
         across = self.orientation in ("bottom", "top")
         wanted = max(2.0, size / (90.0 if across else 45.0))
         return [(nice_step(span / wanted), 0.0)]
@@ -163,14 +165,14 @@ class NumberAxis(pg.AxisItem):
 
 def nice_step(raw: float) -> float:
     """The round step at or above ``raw``: 1, 2, 2.5 or 5 times a power of ten."""
-    power = 10 ** math.floor(math.log10(raw))
+    power: float = 10 ** math.floor(math.log10(raw))
     for factor in (1.0, 2.0, 2.5, 5.0, 10.0):
         if raw <= factor * power * 1.0000001:
             return factor * power
     return 10 * power
 
 
-class CategoryAxis(pg.AxisItem):
+class CategoryAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no type information
     """Categories at 0, 1, 2...: labels where they fit, every n-th one when they do not.
 
     Args:
@@ -239,10 +241,12 @@ def wrap(label: str, width: int) -> str:
     return "\n".join(lines)
 
 
-class TimeAxis(pg.DateAxisItem):
+class TimeAxis(pg.DateAxisItem):  # type: ignore[misc]  # pyqtgraph has no type information
     """pyqtgraph's date axis, shown as stored (UTC wall time, no shift to the machine's time
     zone), whose year view also shows every third or sixth month when every month does not
     fit (pyqtgraph's shows years alone, so a year in a narrow chart had two labels)."""
+
+    zoomLevel: Any  # pyqtgraph's current ZoomLevel (set by setZoomLevelForDensity)
 
     def __init__(self, orientation: str = "bottom", **kwargs: Any) -> None:
         super().__init__(orientation=orientation, utcOffset=0, **kwargs)

@@ -30,6 +30,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,7 +119,7 @@ class ChartCanvas(QWidget):
             ("SVG image…", "svg"),
             ("Data as CSV…", "csv"),
         ):
-            menu.addAction(label, lambda s=suffix: self.ask_export(s))
+            menu.addAction(label, partial(self.ask_export, suffix))
         self.export_button.setMenu(menu)
         self.export_button.setEnabled(False)
         bar = QHBoxLayout()
@@ -509,7 +510,7 @@ class ChartCanvas(QWidget):
             image = render.render_image(data, theme=mode, pixel_ratio=2.0, **size)
 
             def work() -> None:
-                if not image.save(str(path), "PNG"):
+                if not image.save(str(path), "PNG"):  # type: ignore[call-overload]  # stubs want bytes; PySide6 takes only str
                     raise AiserError(f"The chart could not be written to {path}.")
 
         elif suffix == ".svg":

@@ -15,7 +15,7 @@ pyqtgraph has no pie: wedges are ``QGraphicsPathItem`` polygons in an aspect-loc
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -216,7 +216,8 @@ def draw_heatmap(figure: Figure) -> None:
         i, j = round(x), round(y)
         if not (0 <= i < len(x_values) and 0 <= j < len(y_values)):
             return None
-        return {spec.x: x_values[i].as_py(), spec.series: y_values[j].as_py()}
+        # check_columns refused a heatmap without x and series
+        return {cast(str, spec.x): x_values[i].as_py(), cast(str, spec.series): y_values[j].as_py()}
 
     figure.picker = pick
 
@@ -291,7 +292,7 @@ def draw_pie(figure: Figure) -> None:
         index = int(np.searchsorted(bounds, share, side="right")) - 1
         if not 0 <= index < len(keys) or keys[index] is None:
             return None
-        return {spec.x: keys[index]}
+        return {cast(str, spec.x): keys[index]}  # check_columns refused a pie without x
 
     figure.picker = pick
 

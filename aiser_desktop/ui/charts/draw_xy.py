@@ -9,7 +9,7 @@ out as a series-by-category matrix filled with numpy.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -189,9 +189,9 @@ def _second_axis(
     if len(names) == 1:
         figure.label_axis("right", names[0])
     if figure.legend is None:
-        figure.add_legend(columns=min(6, len(figure.series) + len(names)))
+        legend = figure.add_legend(columns=min(6, len(figure.series) + len(names)))
         for series in figure.series:  # the left axis's series, drawn before the legend
-            figure.legend.addItem(series.items[0], series.name)
+            legend.addItem(series.items[0], series.name)
 
     def follow() -> None:
         box.setGeometry(plot.getViewBox().sceneBoundingRect())
@@ -314,8 +314,9 @@ def _pick_bar(
         category = round(along)
         if not 0 <= category < len(uniques) or abs(along - category) > 0.45:
             return None
-        picked: dict[str, Any] = {spec.x: uniques[category].as_py()}
-        if series_values is None:
+        # check_columns refused a bar chart without x; series_values only with a series
+        picked: dict[str, Any] = {cast(str, spec.x): uniques[category].as_py()}
+        if series_values is None or spec.series is None:
             return picked
         if stacked:
             column = np.nan_to_num(matrix[:, category])
@@ -400,7 +401,8 @@ def _pick_nearest_point(figure: Figure, uniques: pa.Array | None) -> None:
         index = int(np.argmin(distance))
         if distance[index] > 0.04:  # 4% of the plot away: nothing there
             return None
-        picked = {spec.x: table[spec.x][index].as_py()}
+        x_name = cast(str, spec.x)  # check_columns refused a chart without x
+        picked = {x_name: table[x_name][index].as_py()}
         if spec.series and spec.series in table.column_names:
             picked[spec.series] = table[spec.series][index].as_py()
         return picked

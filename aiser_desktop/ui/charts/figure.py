@@ -59,7 +59,7 @@ class Series:
             item.setVisible(shown)
 
 
-class SeriesSample(pg.ItemSample):
+class SeriesSample(pg.ItemSample):  # type: ignore[misc]  # pyqtgraph has no type information
     """A legend sample whose click hides or shows its whole series (a stacked area is a line
     and a fill; a pie slice is a wedge and its sample), not only the item it was made for.
 
@@ -186,7 +186,7 @@ class Figure:
         return legend
 
     def pen(self, colour: str, width: float = 2.0, dashed: bool = False) -> QPen:
-        pen = pg.mkPen(colour, width=width * max(0.75, self.style.scale))
+        pen: QPen = pg.mkPen(colour, width=width * max(0.75, self.style.scale))
         pen.setCosmetic(True)
         if dashed:
             pen.setStyle(Qt.PenStyle.DashLine)
@@ -272,13 +272,14 @@ def default_title(spec: ChartSpec) -> str:
 def check_columns(spec: ChartSpec, table: pa.Table) -> None:
     """Raises AiserError naming the column a kind needs that the table lacks."""
     y0 = spec.y[:1]
-    need: list[str | None] = {
+    by_kind: dict[str, list[str | None]] = {
         "histogram": ["bin_start", "bin_end", "count"],
         "box": ["min", "q1", "median", "q3", "max"],
         "kpi": ["value"],
         "heatmap": [spec.x, spec.series, *y0],
         "pie": [spec.x, *y0],
-    }.get(spec.kind, [spec.x, *spec.y])
+    }
+    need = by_kind.get(spec.kind, [spec.x, *spec.y])
     missing = [c or "(none named)" for c in need if not c or c not in table.column_names]
     if missing:
         raise AiserError(
@@ -288,7 +289,7 @@ def check_columns(spec: ChartSpec, table: pa.Table) -> None:
         )
 
 
-class ChartView(pg.GraphicsLayoutWidget):
+class ChartView(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph has no type information
     """The widget a chart is drawn in (in the window and headless).
 
     Args:

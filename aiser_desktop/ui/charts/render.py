@@ -187,7 +187,7 @@ def render_to_file(
         )
     if suffix == ".png":
         image = render_image(data, width=width, height=height, theme=theme, scale=scale)
-        if not image.save(str(target), "PNG"):
+        if not image.save(str(target), "PNG"):  # type: ignore[call-overload]  # stubs want bytes; PySide6 takes only str
             raise _unwritable(target)
         return target
     try:

@@ -158,7 +158,7 @@ def _png(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # stubs want bytes; PySide6 takes only str
     buffer.close()
     return bytes(data.data())
 
@@ -377,7 +377,8 @@ def _paint_table(painter: QPainter, body: QRectF, result: TileResult) -> None:
             metrics.elidedText(name, Qt.TextElideMode.ElideRight, cell.width()),
         )
     painter.setPen(QColor("#eceef1"))
-    painter.drawLine(body.left(), body.top() + row_h, body.right(), body.top() + row_h)
+    rule = int(body.top() + row_h)  # whole pixels: drawLine(int, int, int, int)
+    painter.drawLine(int(body.left()), rule, int(body.right()), rule)
     normal = QFont(painter.font())
     normal.setWeight(QFont.Weight.Normal)
     painter.setFont(normal)

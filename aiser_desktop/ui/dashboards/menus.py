@@ -7,6 +7,7 @@ A mixin of :class:`aiser_desktop.ui.dashboards.view.DashboardView`: the menus on
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QPoint
@@ -55,12 +56,10 @@ class TileMenus:
         charts.setEnabled(bool(self.charts))
         for chart in sorted(self.charts.values(), key=lambda c: c.name.lower()):
             w, h = default_size("chart")
-            charts.addAction(
-                chart.name,
-                lambda c=chart, w=w, h=h: self.add_tile(
-                    Tile(kind="chart", title=c.name, chart_id=c.id, w=w, h=h)
-                ),
-            )
+            charts.addAction(chart.name, partial(self._add_chart_tile, chart, w, h))
+
+    def _add_chart_tile(self, chart: SavedChart, w: int, h: int) -> None:
+        self.add_tile(Tile(kind="chart", title=chart.name, chart_id=chart.id, w=w, h=h))
 
     def ask_text_tile(self) -> QInputDialog:
         from aiser_desktop.core.dashboards.layout import default_size
@@ -97,14 +96,22 @@ class TileMenus:
         menu.addAction(
             "Rename…",
             lambda: ask_line(
-                self, "Rename tile", "Title:", tile.title, lambda t: self.rename_tile(index, t)
+                self._widget(),
+                "Rename tile",
+                "Title:",
+                tile.title,
+                lambda t: self.rename_tile(index, t),
             ),
         )
         if tile.kind == "text":
             menu.addAction(
                 "Edit text…",
                 lambda: ask_text(
-                    self, "Edit note", "Text:", tile.text or "", lambda t: self.set_text(index, t)
+                    self._widget(),
+                    "Edit note",
+                    "Text:",
+                    tile.text or "",
+                    lambda t: self.set_text(index, t),
                 ),
             )
         if tile.sql:

@@ -8,7 +8,7 @@ once. Double-click (or Enter) opens a dashboard in its own window.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -216,7 +216,7 @@ class DashboardsPanel(QWidget):
 
     def current(self) -> Dashboard | None:
         item = self.list.currentItem()
-        return item.data(ROW_ROLE) if item is not None else None
+        return cast("Dashboard", item.data(ROW_ROLE)) if item is not None else None
 
     def _with_current(self, fn: Any) -> None:
         row = self.current()

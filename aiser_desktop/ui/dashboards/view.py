@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -165,10 +166,10 @@ class DashboardView(TileMenus, QWidget):
         self.grid = DashboardGrid()
         self.grid.layout_changed.connect(self._layout_changed)
         self.grid.menu_requested.connect(self._tile_menu)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setWidget(self.grid)
+        self.scroll_area = QScrollArea()  # not "scroll": that is QWidget.scroll(dx, dy)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setWidget(self.grid)
         self.status = QLabel("")
         self.status.setObjectName("muted")
         self.status.setContentsMargins(16, 2, 16, 8)
@@ -177,7 +178,7 @@ class DashboardView(TileMenus, QWidget):
         layout.setSpacing(0)
         layout.addLayout(top)
         layout.addLayout(self.filter_row)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.status)
         QShortcut(QKeySequence("F5"), self, self.refresh)
         QShortcut(QKeySequence("Esc"), self, self.cancel_refresh)
@@ -281,8 +282,8 @@ class DashboardView(TileMenus, QWidget):
                 tile,
                 dict(self.charts),
                 cancel,
-                on_done=lambda r, g=generation: self._tile_done(g, r),
-                on_error=lambda exc, g=generation, t=tile: self._tile_failed(g, t, exc),
+                on_done=partial(self._tile_done, generation),
+                on_error=partial(self._tile_failed, generation, tile),
             )
         self._update_buttons()
 
