@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from aiser_desktop.core.state.store import (
+    HEAD_REVISION,
     EditorTab,
     SavedQueryError,
     StateStore,
@@ -118,7 +119,7 @@ def test_a_workspace_from_revision_0002_is_migrated_and_keeps_its_history(
     con.commit()
     con.close()
     store = StateStore(path)
-    assert current_revision(path) == "0003"
+    assert current_revision(path) == HEAD_REVISION
     assert [h.sql for h in store.history()] == ["select 1"]
     assert store.saved_queries() == []
     store.close()

@@ -505,7 +505,11 @@ def finish(
     ]
     if having:
         select = select.where(*having, copy=False)
-    for name, desc in q.order:
+    # The dimensions break ties, so equal measures come back in the same order every time
+    # (and a limit keeps the same rows).
+    ordered = {name for name, _ in q.order}
+    tie_breaks = [(name, False) for name in q.dimension_columns() if name not in ordered]
+    for name, desc in [*q.order, *tie_breaks]:
         select = select.order_by(
             exp.Ordered(this=exp.column(ident(name)), desc=desc, nulls_first=False), copy=False
         )
