@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalett
 from PySide6.QtWidgets import QApplication
 
 MODES = ("system", "light", "dark")
+MIN_POINT_SIZE = 10  # the smallest UI text, in points
 MONO_FAMILIES = ("JetBrains Mono", "Cascadia Mono", "Menlo", "Consolas", "DejaVu Sans Mono")
 
 
@@ -375,6 +376,15 @@ def mono_font(point_size: int = 0) -> QFont:
     return font
 
 
+def base_font(app: QApplication) -> None:
+    """The app's text at 10 pt at least (some platforms default to 9). Charts drawn headless
+    call it too, so a chart looks the same in the window, the CLI and an export."""
+    font = app.font()
+    if font.pointSize() < MIN_POINT_SIZE:
+        font.setPointSize(MIN_POINT_SIZE)
+        app.setFont(font)
+
+
 def apply(app: QApplication, requested: str = "light") -> Colours:
     """Gives ``app`` the Fusion style and the theme's palette and style sheet.
 
@@ -389,10 +399,7 @@ def apply(app: QApplication, requested: str = "light") -> Colours:
     _mode = requested if requested in MODES else "system"
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
-    font = app.font()
-    if font.pointSize() < 10:
-        font.setPointSize(10)
-        app.setFont(font)
+    base_font(app)
     chosen = resolve(_mode)
     changed = chosen is not _current or not app.styleSheet()
     _current = chosen

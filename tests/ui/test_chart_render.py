@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from aiser_desktop.core.charts.spec import ChartSpec
 from aiser_desktop.core.errors import AiserError
@@ -25,6 +26,12 @@ from tests.ui.chart_cases import cases
 from tests.ui.chart_images import check, colour_share
 
 CASES = cases()
+
+
+@pytest.fixture(autouse=True)
+def _app_font(qapp: QApplication) -> None:
+    """Charts are drawn in the app's font; give the test app the window's, whatever ran before."""
+    theme.base_font(qapp)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

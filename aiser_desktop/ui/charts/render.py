@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication
 
 from aiser_desktop.core.charts.spec import ChartSpec
 from aiser_desktop.core.errors import AiserError
+from aiser_desktop.ui import theme
 from aiser_desktop.ui.charts.figure import ChartView, default_title
 from aiser_desktop.ui.charts.style import chart_style
 
@@ -42,6 +43,7 @@ def ensure_app() -> QApplication:
     if app is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         _app = QApplication(["aiser-chart"])
+        theme.base_font(_app)  # the window's text size, so charts look the same everywhere
         return _app
     if not isinstance(app, QApplication):
         raise AiserError(
