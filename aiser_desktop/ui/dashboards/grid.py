@@ -197,9 +197,10 @@ class DashboardGrid(QWidget):
         self.ghost.setObjectName("tileGhost")
         self.ghost.hide()
         self._style_ghost()
-        theme.notifier().changed.connect(lambda _name: self._style_ghost())
+        # A bound method, not a lambda: Qt drops the connection when the grid is deleted.
+        theme.notifier().changed.connect(self._style_ghost)
 
-    def _style_ghost(self) -> None:
+    def _style_ghost(self, _name: str = "") -> None:
         c = theme.colours()
         self.ghost.setStyleSheet(
             f"QFrame#tileGhost {{ background: {c.accent_soft}; border: 2px dashed {c.accent};"

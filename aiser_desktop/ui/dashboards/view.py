@@ -107,7 +107,8 @@ class DashboardView(TileMenus, QWidget):
         self._timer.timeout.connect(self.refresh)
         self._show_dashboard()
         # KPI colours and messages are set when drawn: draw them again in the new theme.
-        theme.notifier().changed.connect(lambda _name: self._redraw())
+        # A bound method, not a lambda: Qt drops the connection when this view is deleted.
+        theme.notifier().changed.connect(self._theme_changed)
         self._set_interval_box(dashboard.refresh_minutes)
         self._apply_interval(dashboard.refresh_minutes)
 
@@ -204,6 +205,9 @@ class DashboardView(TileMenus, QWidget):
         self.dashboard = dashboard
         self._show_dashboard()
         self.refresh()
+
+    def _theme_changed(self, _name: str) -> None:
+        self._redraw()
 
     def _redraw(self) -> None:
         if self._closing:
