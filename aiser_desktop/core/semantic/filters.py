@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiser_desktop.core.semantic.members import cast
-from aiser_desktop.core.semantic.model import Dimension, Measure
+from aiser_desktop.core.semantic.model import AGGREGATE_TYPES, Dimension, Measure
 from aiser_desktop.core.semantic.query import Group, Leaf, SemanticQueryError
 
 if TYPE_CHECKING:
@@ -48,16 +48,7 @@ def _literal(dim: Measure | Dimension, value: Any) -> exp.Expr:
 
     if value is None:
         return exp.Null()
-    if dim.type in (
-        "number",
-        "count",
-        "count_distinct",
-        "count_distinct_approx",
-        "sum",
-        "avg",
-        "min",
-        "max",
-    ):
+    if dim.type == "number" or dim.type in AGGREGATE_TYPES:
         try:
             float(value)
         except (TypeError, ValueError):

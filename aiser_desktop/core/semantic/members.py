@@ -14,7 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from aiser_desktop.core.semantic.model import Cube, Dimension, Measure, Member, SemanticModel
+from aiser_desktop.core.semantic.model import (
+    AGGREGATE_TYPES,
+    Cube,
+    Dimension,
+    Measure,
+    Member,
+    SemanticModel,
+)
 from aiser_desktop.core.semantic.query import SemanticQueryError
 
 if TYPE_CHECKING:
@@ -215,15 +222,7 @@ class Expander:
             arg = self.expand(cube, m.sql, self._no_measures(m))
         if condition is None and m.filters:
             condition = exp.and_(*(self.expand(cube, f) for f in m.filters), copy=False)
-        if m.type not in (
-            "count",
-            "count_distinct",
-            "count_distinct_approx",
-            "sum",
-            "avg",
-            "min",
-            "max",
-        ):
+        if m.type not in AGGREGATE_TYPES:
             return arg if arg is not None else exp.Null()  # a number over columns
         if condition is not None:
             value = arg if arg is not None else exp.Literal.number(1)

@@ -14,21 +14,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MEASURE_TYPES = frozenset(
-    {
-        "count",
-        "count_distinct",
-        "count_distinct_approx",
-        "sum",
-        "avg",
-        "min",
-        "max",
-        "number",
-        "string",
-        "time",
-        "boolean",
-    }
+# Measure types that aggregate rows (the others compute over aggregated measures).
+AGGREGATE_TYPES = frozenset(
+    {"count", "count_distinct", "count_distinct_approx", "sum", "avg", "min", "max"}
 )
+MEASURE_TYPES = AGGREGATE_TYPES | {"number", "string", "time", "boolean"}
 DIMENSION_TYPES = frozenset({"string", "number", "time", "boolean", "geo"})
 # Cube's current names, and the older camelCase / has_many ones it still accepts.
 RELATIONSHIPS = {
