@@ -22,9 +22,14 @@ PADDING = 10  # pixels left of the numbers and between them and the text
 class LineNumberGutter(QWidget):
     """Paints the line numbers of ``editor``; the current line's number is stronger.
 
+    A subclass may reserve ``MARK_WIDTH`` pixels left of the numbers and paint there, or
+    colour a line's number, in :meth:`paint_line` (the model editor marks its problems so).
+
     Args:
         editor: The plain-text editor it belongs to (also its parent).
     """
+
+    MARK_WIDTH = 0
 
     def __init__(self, editor: QPlainTextEdit) -> None:
         super().__init__(editor)
@@ -38,7 +43,7 @@ class LineNumberGutter(QWidget):
     def width_needed(self) -> int:
         """The gutter's width for the document's number of lines (at least three digits)."""
         digits = max(3, len(str(max(1, self._editor.blockCount()))))
-        return PADDING * 2 + self.fontMetrics().horizontalAdvance("9") * digits
+        return PADDING * 2 + self.MARK_WIDTH + self.fontMetrics().horizontalAdvance("9") * digits
 
     def sizeHint(self) -> QSize:
         return QSize(self.width_needed(), 0)
@@ -88,6 +93,7 @@ class LineNumberGutter(QWidget):
         while block.isValid() and top <= event.rect().bottom():
             if block.isVisible() and bottom >= event.rect().top():
                 painter.setPen(strong if number == current else muted)
+                self.paint_line(painter, number + 1, top, height)
                 painter.drawText(
                     0, top, right, height, Qt.AlignmentFlag.AlignRight, str(number + 1)
                 )
@@ -96,3 +102,7 @@ class LineNumberGutter(QWidget):
             bottom = top + round(editor.blockBoundingRect(block).height())
             number += 1
         painter.end()
+
+    def paint_line(self, painter: QPainter, line: int, top: int, height: int) -> None:
+        """Called before line ``line``'s number (1-based) is drawn at ``top`` with the
+        painter's pen; a subclass may draw a mark or change the pen. Does nothing here."""

@@ -18,15 +18,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
     QHelpEvent,
     QKeyEvent,
     QPainter,
-    QPaintEvent,
-    QPalette,
     QSyntaxHighlighter,
     QTextCharFormat,
     QTextCursor,
@@ -49,11 +47,11 @@ from PySide6.QtWidgets import (
 )
 
 from aiser_desktop.ui import theme
+from aiser_desktop.ui.editor_gutter import LineNumberGutter
 from aiser_desktop.ui.workers import TaskRunner
 
 VALIDATE_MS = 350  # the pause in typing after which the text is checked
 ERROR_LIGHT, ERROR_DARK = "#d92d20", "#ff7a70"
-PADDING = 8
 
 NEW_CUBE = """cubes:
   - name: {name}
@@ -126,38 +124,15 @@ class YamlHighlighter(QSyntaxHighlighter):
             self.setFormat(end, len(text) - end, self._formats["comment"])
 
 
-class _Gutter(QWidget):
+class _Gutter(LineNumberGutter):
     """Line numbers, and a red dot on each line with a problem (hover it for the message)."""
+
+    MARK_WIDTH = 12
 
     def __init__(self, editor: ModelTextEdit) -> None:
         super().__init__(editor)
-        self._editor = editor
+        self._model_editor = editor
         self.setMouseTracking(True)
-        editor.blockCountChanged.connect(self._update_width)
-        editor.updateRequest.connect(self._on_update_request)
-        self._update_width()
-
-    def width_needed(self) -> int:
-        digits = max(3, len(str(max(1, self._editor.blockCount()))))
-        return PADDING * 2 + 12 + self.fontMetrics().horizontalAdvance("9") * digits
-
-    def sizeHint(self) -> QSize:
-        return QSize(self.width_needed(), 0)
-
-    def place(self) -> None:
-        rect = self._editor.contentsRect()
-        self.setGeometry(QRect(rect.left(), rect.top(), self.width_needed(), rect.height()))
-
-    def _update_width(self, _count: int = 0) -> None:
-        self.setFont(self._editor.font())
-        self._editor.setViewportMargins(self.width_needed(), 0, 0, 0)
-        self.place()
-
-    def _on_update_request(self, rect: QRect, dy: int) -> None:
-        if dy:
-            self.scroll(0, dy)
-        else:
-            self.update(0, rect.y(), self.width(), rect.height())
 
     def line_at(self, y: int) -> int:
         """The 1-based line at height ``y`` of the gutter (0 below the text)."""
@@ -173,7 +148,7 @@ class _Gutter(QWidget):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            text = self._editor.problems_text(self.line_at(event.pos().y()))
+            text = self._model_editor.problems_text(self.line_at(event.pos().y()))
             if text:
                 QToolTip.showText(event.globalPos(), text, self)
             else:
@@ -181,32 +156,17 @@ class _Gutter(QWidget):
             return True
         return super().event(event)
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        editor = self._editor
-        pal = editor.palette()
-        painter = QPainter(self)
-        painter.fillRect(event.rect(), pal.color(QPalette.ColorRole.Base))
-        muted = pal.color(QPalette.ColorRole.PlaceholderText)
+    def paint_line(self, painter: QPainter, line: int, top: int, height: int) -> None:
+        if line not in self._model_editor.problem_lines():
+            return
         error = QColor(ERROR_DARK if theme.is_dark() else ERROR_LIGHT)
-        block = editor.firstVisibleBlock()
-        offset = editor.contentOffset()
-        height = self.fontMetrics().height()
-        right = self.width() - PADDING
-        bad = editor.problem_lines()
-        while block.isValid():
-            top = round(editor.blockBoundingGeometry(block).translated(offset).top())
-            if top > event.rect().bottom():
-                break
-            number = block.blockNumber() + 1
-            if number in bad:
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(error)
-                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-                painter.drawEllipse(4, top + height // 2 - 4, 8, 8)
-            painter.setPen(error if number in bad else muted)
-            painter.drawText(0, top, right, height, Qt.AlignmentFlag.AlignRight, str(number))
-            block = block.next()
-        painter.end()
+        pen = painter.pen()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(error)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.drawEllipse(4, top + height // 2 - 4, 8, 8)
+        pen.setColor(error)
+        painter.setPen(pen)
 
 
 class ModelTextEdit(QPlainTextEdit):
