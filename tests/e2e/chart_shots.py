@@ -9,10 +9,10 @@ by airline in the dark theme, and an agent answer with its small chart.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
+
+from shots import Shots, out_dir, private_home, sample_workspace
 
 DAILY_SQL = (
     "-- Flights per day, from each New York airport\n"
@@ -28,50 +28,12 @@ DELAY_SQL = (
 
 
 def main(out: Path) -> int:
-    home = Path(tempfile.mkdtemp(prefix="aiser-chart-docs-"))
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        os.environ[var] = str(home / var.lower())
-    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+    workspace = sample_workspace(private_home("aiser-chart-docs-"))
 
-    from PySide6.QtCore import QEventLoop, QPointF, QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import QPointF
 
-    from aiser_desktop.core.config import Settings
-    from aiser_desktop.core.sample import load_sample
-    from aiser_desktop.core.workspace import Workspace
-    from aiser_desktop.ui import theme
-    from aiser_desktop.ui.main_window import MainWindow
-
-    workspace = home / "workspace"
-    with Workspace.open(workspace) as ws:
-        load_sample(ws)
-
-    app = QApplication([])
-    app.setApplicationName("Aiser Desktop")
-    theme.apply(app, "light")
-    out.mkdir(parents=True, exist_ok=True)
-
-    def settle(ms: int = 500) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    def wait(signal: object, ms: int = 60_000) -> None:
-        loop = QEventLoop()
-        signal.connect(loop.quit)  # type: ignore[attr-defined]
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    def shoot(name: str) -> None:
-        settle()
-        app.primaryScreen().grabWindow(0).save(str(out / name))
-        print("wrote", out / name)
-
-    window = MainWindow(workspace, settings=Settings(theme="light"))
-    window.setGeometry(0, 0, 1280, 800)
-    window.show()
-    window.open_workspace()
-    wait(window.workspace_opened)
+    shots = Shots(out, pause=500)
+    window = shots.open_window(workspace)
     window.agent_dock.hide()  # the chart gets the room
     window.centre.setSizes([170, 590])
     canvas = window.chart_canvas
@@ -80,29 +42,29 @@ def main(out: Path) -> int:
     window.editor.replace_all(DAILY_SQL)
     window.editor_tabs.set_title(0, "Flights per day")
     window.run_query()
-    wait(window.query_ended)
+    shots.wait(window.query_ended)
     window.chart_result()
-    wait(canvas.chart_shown)
-    settle(300)
+    shots.wait(canvas.chart_shown)
+    shots.settle(300)
     figure = canvas.figure
     if figure is not None and figure.plot is not None:  # the crosshair over mid-July
         box = figure.plot.getViewBox()
         (x0, x1), (y0, y1) = box.viewRange()
         spot = box.mapViewToScene(QPointF(x0 + (x1 - x0) * 0.52, y0 + (y1 - y0) * 0.55))
         canvas._mouse_moved(spot)
-    shoot("chart-light.png")
+    shots.shoot("chart-light.png")
 
     window.set_theme("dark")
     window.new_tab(DELAY_SQL, title="Late airlines")
     window.run_query()
-    wait(window.query_ended)
+    shots.wait(window.query_ended)
     window.chart_result()
-    wait(canvas.chart_shown)
-    shoot("chart-dark.png")
+    shots.wait(canvas.chart_shown)
+    shots.shoot("chart-dark.png")
     window.set_theme("light")
     window.close()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/images")))
+    sys.exit(main(out_dir()))

@@ -11,10 +11,14 @@ has settled.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from shots import Shots, out_dir, private_home, sample_workspace
+
+if TYPE_CHECKING:
+    from aiser_desktop.core.workspace import Workspace
 
 SAMPLE_SQL = (
     "-- Which airlines leave New York late?\n"
@@ -35,101 +39,63 @@ BUSIEST_SQL = (
 ERROR_SQL = "select origin, avg(dep_delai) as delay\nfrom flights\ngroup by 1"
 
 
+def history(ws: Workspace) -> None:
+    """A few queries run and saved, for the History and Saved tabs."""
+    ws.engine.execute(BUSIEST_SQL)
+    ws.engine.execute("select count(*) from weather where precip > 0")
+    ws.state.save_query("Busiest days", BUSIEST_SQL)
+    ws.state.save_query("Late airlines", SAMPLE_SQL)
+    ws.state.save_query("Rainy hours", "select * from weather where precip > 0")
+
+
 def main(out: Path) -> int:
-    home = Path(tempfile.mkdtemp(prefix="aiser-docs-"))
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        os.environ[var] = str(home / var.lower())
-    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
-
-    from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from aiser_desktop.core.config import Settings
-    from aiser_desktop.core.sample import load_sample
-    from aiser_desktop.core.workspace import Workspace
-    from aiser_desktop.ui import theme
-    from aiser_desktop.ui.main_window import MainWindow
-
-    workspace = home / "workspace"
-    with Workspace.open(workspace) as ws:
-        load_sample(ws)
-        ws.engine.execute(BUSIEST_SQL)
-        ws.engine.execute("select count(*) from weather where precip > 0")
-        ws.state.save_query("Busiest days", BUSIEST_SQL)
-        ws.state.save_query("Late airlines", SAMPLE_SQL)
-        ws.state.save_query("Rainy hours", "select * from weather where precip > 0")
-
-    app = QApplication([])
-    app.setApplicationName("Aiser Desktop")
-    theme.apply(app, "light")
-    out.mkdir(parents=True, exist_ok=True)
-
-    def settle(ms: int = 400) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    def wait(signal: object, ms: int = 60_000) -> None:
-        loop = QEventLoop()
-        signal.connect(loop.quit)  # type: ignore[attr-defined]
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    def shoot(name: str) -> None:
-        settle()
-        screen = app.primaryScreen()
-        screen.grabWindow(0).save(str(out / name))
-        print("wrote", out / name)
-
-    window = MainWindow(workspace, settings=Settings(theme="light"))
-    window.setGeometry(0, 0, 1280, 800)
-    window.show()
-    window.open_workspace()
-    wait(window.workspace_opened)
+    workspace = sample_workspace(private_home(), history)
+    shots = Shots(out, pause=400)
+    window = shots.open_window(workspace)
     window.editor.replace_all(BUSIEST_SQL)
     window.editor_tabs.set_title(0, "Busiest days")
     window.new_tab(SAMPLE_SQL, title="Late airlines")
     window.editor.move_to(0)
     window.run_query()
-    wait(window.query_ended)
+    shots.wait(window.query_ended)
     flights = window.sources.find_table("flights")
     if flights is not None:
         flights.setExpanded(True)
-    shoot("main-window.png")  # README.md shows it too
+    shots.shoot("main-window.png")  # README.md shows it too
 
     window.show_left("history")
     window.history.reload()
-    settle(600)
-    shoot("history.png")
+    shots.settle(600)
+    shots.shoot("history.png")
 
     window.show_left("saved")
     window.saved.reload()
-    settle(600)
+    shots.settle(600)
     window.saved.list.setCurrentIndex(window.saved.model.index(1))
-    shoot("saved-queries.png")
+    shots.shoot("saved-queries.png")
 
     window.show_left("sources")
     window.new_tab(ERROR_SQL, title="Delays by airport")
     window.run_query()
-    wait(window.query_ended)
-    shoot("error.png")
+    shots.wait(window.query_ended)
+    shots.shoot("error.png")
 
     window.set_theme("dark")
     window.editor_tabs.setCurrentIndex(1)
     window.run_query()
-    wait(window.query_ended)
-    shoot("workbench-dark.png")
+    shots.wait(window.query_ended)
+    shots.shoot("workbench-dark.png")
 
     window.set_theme("light")
     dialog = window.show_add_source()
-    settle(300)
+    shots.settle(300)
     if dialog is not None:
         dialog.set_kind("database")
-        shoot("add-source.png")
+        shots.shoot("add-source.png")
         dialog.close()
     window.close()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/images")))
+    sys.exit(main(out_dir()))

@@ -9,10 +9,10 @@ opens the panel on the Past questions tab and photographs it, and the Preference
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
+
+from shots import Shots, out_dir, private_home
 
 SAID = (
     "Our fiscal year starts in April",
@@ -32,18 +32,11 @@ ASKED = (
 
 
 def main(out: Path) -> int:
-    home = Path(tempfile.mkdtemp(prefix="aiser-docs-"))
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        os.environ[var] = str(home / var.lower())
-    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
-
-    from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtWidgets import QApplication
+    home = private_home()
 
     from aiser_desktop.core.agent.loop import Conversation
     from aiser_desktop.core.sample import load_sample
     from aiser_desktop.core.workspace import Workspace
-    from aiser_desktop.ui import theme
     from aiser_desktop.ui.memory_panel import MemoryPanel
 
     ws = Workspace.open(home / "workspace")
@@ -57,27 +50,18 @@ def main(out: Path) -> int:
             conversation.memory.feedback(answer.episode, verdict)
     conversation.close()
 
-    app = QApplication([])
-    app.setApplicationName("Aiser Desktop")
-    theme.apply(app, "light")
-    out.mkdir(parents=True, exist_ok=True)
-
-    def settle(ms: int = 600) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
+    shots = Shots(out, pause=600)
     panel = MemoryPanel(ws)
     panel.resize(820, 500)
     panel.show()
-    settle()
+    shots.settle()
     panel.wait()
-    settle()
+    shots.settle()
     panel.tabs.setCurrentIndex(2)
-    settle()
+    shots.settle()
     panel.grab().save(str(out / "memory-panel.png"))
     panel.tabs.setCurrentIndex(1)
-    settle()
+    shots.settle()
     panel.grab().save(str(out / "memory-glossary.png"))
     panel.close()
     ws.close()
@@ -86,4 +70,4 @@ def main(out: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/images")))
+    sys.exit(main(out_dir()))
