@@ -275,6 +275,7 @@ QTabBar::tab {{
 }}
 QTabBar::tab:selected {{ color: {c.text}; border-bottom: 2px solid {c.accent}; font-weight: 600; }}
 QTabBar::tab:hover {{ color: {c.text}; }}
+QTabWidget#leftTabs QTabBar::tab {{ padding: 6px 8px; }}  /* five tabs fit the left panel */
 
 QScrollBar:vertical {{ background: transparent; width: 12px; margin: 0; }}
 QScrollBar:horizontal {{ background: transparent; height: 12px; margin: 0; }}
