@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from aiser_desktop.ui import theme
+from aiser_desktop.ui.reloading import Reloading
 from aiser_desktop.ui.sources_tree import rows_text
 from aiser_desktop.ui.status import seconds_text
 
@@ -257,7 +258,7 @@ def _empty_label() -> QLabel:
     return label
 
 
-class _SearchableList(QWidget):
+class _SearchableList(Reloading, QWidget):
     """A search box over a list, with a message in the list's place when it is empty."""
 
     def __init__(self, placeholder: str, mono_title: bool) -> None:
@@ -278,45 +279,12 @@ class _SearchableList(QWidget):
         layout.setSpacing(0)
         layout.addLayout(row)
         layout.addWidget(self.stack, 1)
-        self._session: WorkspaceSession | None = None
-        self._loading = False
-        self._again = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.set_rows([])
-
-    def attach(self, session: WorkspaceSession | None) -> None:
-        """Reads from this session's workspace (None: nothing is open)."""
-        self._session = session
-        self.reload()
-
-    def reload(self) -> None:
-        """Reads the rows again on a task thread (once at a time; a reload asked meanwhile
-        runs after)."""
-        session = self._session
-        if session is None or not session.is_open:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
-        self._load(session, self.search.text())
-
-    def _load(self, session: WorkspaceSession, search: str) -> None:
-        raise NotImplementedError
-
-    def _loaded(self, rows: list[Any]) -> None:
-        self._loading = False
-        self.set_rows(rows)
-        if self._again:
-            self._again = False
-            self.reload()
-
-    def _failed(self, _exc: BaseException) -> None:
-        self._loading = False
 
     def set_rows(self, rows: list[Any]) -> None:
         current = self.list.current_row()
@@ -355,7 +323,8 @@ class HistoryPanel(_SearchableList):
         self.list.activated_row.connect(lambda row: self.open_requested.emit(row.sql))
         self.list.customContextMenuRequested.connect(self._menu_at)
 
-    def _load(self, session: WorkspaceSession, search: str) -> None:
+    def _load(self, session: WorkspaceSession) -> None:
+        search = self.search.text()
         session.state_call(
             "read the history",
             lambda state: state.history(HISTORY_LIMIT, search),
@@ -434,7 +403,8 @@ class SavedQueriesPanel(_SearchableList):
         self.list.selectionModel().currentChanged.connect(lambda *_: self._update_buttons())
         self._update_buttons()
 
-    def _load(self, session: WorkspaceSession, search: str) -> None:
+    def _load(self, session: WorkspaceSession) -> None:
+        search = self.search.text()
         session.state_call(
             "read the saved queries",
             lambda state: state.saved_queries(search),

@@ -33,6 +33,7 @@ from aiser_desktop.ui.history_panel import (
     TwoLineDelegate,
     when_text,
 )
+from aiser_desktop.ui.reloading import Reloading
 
 if TYPE_CHECKING:
     from aiser_desktop.core.dashboards.model import Dashboard
@@ -86,7 +87,7 @@ class _List(QListWidget):
         super().keyPressEvent(event)
 
 
-class DashboardsPanel(QWidget):
+class DashboardsPanel(Reloading, QWidget):
     """The dashboards of the workspace.
 
     Signals:
@@ -142,9 +143,6 @@ class DashboardsPanel(QWidget):
         layout.addLayout(search_row)
         layout.addWidget(self.stack, 1)
         layout.addWidget(row)
-        self._session: WorkspaceSession | None = None
-        self._loading = False
-        self._again = False
         self.new_button.clicked.connect(self.new_requested)
         self.open_button.clicked.connect(lambda: self._with_current(self.open_requested.emit))
         self.rename_button.clicked.connect(lambda: self._with_current(self.rename_requested.emit))
@@ -158,36 +156,13 @@ class DashboardsPanel(QWidget):
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.set_rows([])
 
-    def attach(self, session: WorkspaceSession | None) -> None:
-        self._session = session
-        self.reload()
-
-    def reload(self) -> None:
-        """Reads the dashboards again on a task thread."""
-        session = self._session
-        if session is None or not session.is_open:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
-
+    def _load(self, session: WorkspaceSession) -> None:
         def read(state: Any) -> list[Dashboard]:
             from aiser_desktop.core.dashboards.store import DashboardStore
 
             return DashboardStore(state).dashboards()
 
         session.state_call("read the dashboards", read, on_done=self._loaded, on_error=self._failed)
-
-    def _loaded(self, rows: list[Dashboard]) -> None:
-        self._loading = False
-        self.set_rows(rows)
-        if self._again:
-            self._again = False
-            self.reload()
-
-    def _failed(self, _exc: BaseException) -> None:
-        self._loading = False
 
     def set_rows(self, rows: list[Dashboard]) -> None:
         current = self.current()
