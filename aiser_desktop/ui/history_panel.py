@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QListView,
     QMenu,
     QMessageBox,
@@ -40,7 +39,6 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +47,7 @@ from aiser_desktop.ui import theme
 from aiser_desktop.ui.reloading import Reloading
 from aiser_desktop.ui.sources_tree import rows_text
 from aiser_desktop.ui.status import seconds_text
+from aiser_desktop.ui.widgets import flat_button, search_box
 
 if TYPE_CHECKING:
     from aiser_desktop.core.state.store import HistoryRow, SavedQueryRow
@@ -234,22 +233,6 @@ class _List(QListView):
         super().keyPressEvent(event)
 
 
-def _flat_button(text: str, tip: str) -> QToolButton:
-    button = QToolButton()
-    button.setObjectName("flat")
-    button.setText(text)
-    button.setToolTip(tip)
-    return button
-
-
-def _search_box(placeholder: str) -> QLineEdit:
-    box = QLineEdit()
-    box.setObjectName("search")
-    box.setPlaceholderText(placeholder)
-    box.setClearButtonEnabled(True)
-    return box
-
-
 def _empty_label() -> QLabel:
     label = QLabel()
     label.setObjectName("placeholder")
@@ -263,7 +246,7 @@ class _SearchableList(Reloading, QWidget):
 
     def __init__(self, placeholder: str, mono_title: bool) -> None:
         super().__init__()
-        self.search = _search_box(placeholder)
+        self.search = search_box(placeholder)
         self.model = _RowsModel(self)
         self.list = _List(mono_title)
         self.list.setModel(self.model)
@@ -376,9 +359,9 @@ class SavedQueriesPanel(_SearchableList):
         super().__init__("Search saved queries", mono_title=False)
         self.dialog: QInputDialog | None = None
         self.confirm_box: QMessageBox | None = None
-        self.open_button = _flat_button("Open", "Open in a tab (Enter)")
-        self.rename_button = _flat_button("Rename…", "Rename (F2)")
-        self.delete_button = _flat_button("Delete…", "Delete (Del)")
+        self.open_button = flat_button("Open", "Open in a tab (Enter)")
+        self.rename_button = flat_button("Rename…", "Rename (F2)")
+        self.delete_button = flat_button("Delete…", "Delete (Del)")
         row = QWidget()
         # The row does not hold the panel wide: in a narrow panel the buttons are cut
         # (Enter, F2 and Del do the same).

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMenu,
     QScrollArea,
     QSplitter,
@@ -47,6 +46,7 @@ from aiser_desktop.ui.metrics_query import (
     member_icon,
     member_mime,
 )
+from aiser_desktop.ui.widgets import search_box
 from aiser_desktop.ui.workers import TaskRunner
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # "cube", "measure", "dimension", "segment"
@@ -227,10 +227,7 @@ class MetricsPanel(QWidget):
         self.last_compiled: Any = None
         self.show_chart_next = False  # members were dropped on the Chart tab: show it
 
-        self.search = QLineEdit()
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText("Search measures and dimensions")
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box("Search measures and dimensions")
         self.menu_button = QToolButton()
         self.menu_button.setObjectName("flat")
         self.menu_button.setText("Model ▾")

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QStackedWidget,
     QTabWidget,
@@ -29,6 +28,7 @@ from aiser_desktop.ui.history_panel import HistoryPanel, SavedQueriesPanel
 from aiser_desktop.ui.messages import MessagesPane
 from aiser_desktop.ui.metrics_panel import MetricsPanel
 from aiser_desktop.ui.sources_tree import SourcesTree
+from aiser_desktop.ui.widgets import search_box
 
 if TYPE_CHECKING:
     from aiser_desktop.ui.editor_tabs import EditorTabs
@@ -70,10 +70,7 @@ class SourcesPage(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.search = QLineEdit()
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText("Search sources, tables, columns")
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box("Search sources, tables, columns")
         self.add_button = QToolButton()
         self.add_button.setObjectName("flat")
         self.add_button.setText("+ Add")

@@ -15,12 +15,10 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QSizePolicy,
     QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +32,7 @@ from aiser_desktop.ui.history_panel import (
     when_text,
 )
 from aiser_desktop.ui.reloading import Reloading
+from aiser_desktop.ui.widgets import flat_button, search_box
 
 if TYPE_CHECKING:
     from aiser_desktop.core.dashboards.model import Dashboard
@@ -44,14 +43,6 @@ EMPTY = (
     "refresh together. Make one with + New, or run a query and choose Query > Add to "
     "dashboard."
 )
-
-
-def _flat(text: str, tip: str) -> QToolButton:
-    button = QToolButton()
-    button.setObjectName("flat")
-    button.setText(text)
-    button.setToolTip(tip)
-    return button
 
 
 def detail(dashboard: Dashboard) -> str:
@@ -115,15 +106,12 @@ class DashboardsPanel(Reloading, QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.list)
-        self.search = QLineEdit()
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText("Search dashboards")
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box("Search dashboards")
         self.search.textChanged.connect(self._filter)
-        self.new_button = _flat("+ New", "Make a new dashboard")
-        self.open_button = _flat("Open", "Open the dashboard (Enter)")
-        self.rename_button = _flat("Rename…", "Rename (F2)")
-        self.delete_button = _flat("Delete…", "Delete (Del)")
+        self.new_button = flat_button("+ New", "Make a new dashboard")
+        self.open_button = flat_button("Open", "Open the dashboard (Enter)")
+        self.rename_button = flat_button("Rename…", "Rename (F2)")
+        self.delete_button = flat_button("Delete…", "Delete (Del)")
         row = QWidget()
         row.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         buttons = QHBoxLayout(row)

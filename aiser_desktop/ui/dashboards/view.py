@@ -38,6 +38,7 @@ from aiser_desktop.ui.dashboards.dialogs import FilterDialog
 from aiser_desktop.ui.dashboards.grid import DashboardGrid, TileFrame
 from aiser_desktop.ui.dashboards.menus import TileMenus
 from aiser_desktop.ui.dashboards.tiles import body_for, message_body
+from aiser_desktop.ui.widgets import flat_button
 from aiser_desktop.ui.workers import TaskRunner
 
 if TYPE_CHECKING:
@@ -47,14 +48,6 @@ log = logging.getLogger(__name__)
 
 INTERVALS = (0, 1, 5, 15, 30, 60)  # minutes; 0: on demand
 WAIT_ON_CLOSE_MS = 3_000
-
-
-def _flat(text: str, tip: str) -> QToolButton:
-    button = QToolButton()
-    button.setObjectName("flat")
-    button.setText(text)
-    button.setToolTip(tip)
-    return button
 
 
 class DashboardView(TileMenus, QWidget):
@@ -117,12 +110,12 @@ class DashboardView(TileMenus, QWidget):
         self.title = QLabel(self.dashboard.name)
         self.title.setObjectName("dashboardTitle")
         self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
-        self.add_button = _flat("+ Add", "Add a note, a table or a saved chart")
+        self.add_button = flat_button("+ Add", "Add a note, a table or a saved chart")
         self.add_menu = QMenu(self)
         self.add_button.setMenu(self.add_menu)
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.add_menu.aboutToShow.connect(self._fill_add_menu)
-        self.export_button = _flat("Export", "Export to a self-contained HTML file or a PDF")
+        self.export_button = flat_button("Export", "Export to a self-contained HTML file or a PDF")
         export_menu = QMenu(self)
         export_menu.addAction("HTML file…", lambda: self.ask_export(".html"))
         export_menu.addAction("PDF…", lambda: self.ask_export(".pdf"))
@@ -160,7 +153,7 @@ class DashboardView(TileMenus, QWidget):
         self.filter_row.setSpacing(6)
         self.filter_label = QLabel("Filters")
         self.filter_label.setObjectName("muted")
-        self.add_filter_button = _flat("+ Filter", "Filter every tile that has the column")
+        self.add_filter_button = flat_button("+ Filter", "Filter every tile that has the column")
         self.add_filter_button.clicked.connect(self.ask_filter)
         self._chips: list[QWidget] = []
 
